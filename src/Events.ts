@@ -1,0 +1,255 @@
+/**
+ * Schemas of the data (`d`) of the dispatch events this library decodes
+ * (events/gateway-events.mdx, "Receive Events"), and the map from event name
+ * to Schema used by the gateway.
+ *
+ * @since 0.1.0
+ */
+import * as Schema from "effect/Schema"
+import { ReadyApplication } from "./schema/Application.js"
+import { AvailableGuild, UnavailableGuild } from "./schema/Guild.js"
+import { Interaction } from "./schema/Interaction.js"
+import { Member, PartialMember } from "./schema/Member.js"
+import { Message, UserWithMember } from "./schema/Message.js"
+import { PartialPresence, PresenceUpdate as PresenceUpdateSchema } from "./schema/Presence.js"
+import { Snowflake } from "./schema/Snowflake.js"
+import { User } from "./schema/User.js"
+
+/**
+ * READY: the session is established. `guilds` are all unavailable at first;
+ * each arrives later as a GUILD_CREATE. `shard` is `[shard_id, num_shards]`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Ready = Schema.Struct({
+  v: Schema.Number,
+  user: User,
+  guilds: Schema.Array(UnavailableGuild),
+  session_id: Schema.String,
+  resume_gateway_url: Schema.String,
+  shard: Schema.optional(Schema.Tuple(Schema.Number, Schema.Number)),
+  application: ReadyApplication
+})
+
+/**
+ * The data of READY.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Ready extends Schema.Schema.Type<typeof Ready> {}
+
+/**
+ * RESUMED: a resume succeeded and missed events are being replayed. Discord
+ * documents no data for it, so whatever is sent is kept as is.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const Resumed = Schema.Unknown
+
+/**
+ * The data of RESUMED.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Resumed = Schema.Schema.Type<typeof Resumed>
+
+/**
+ * The unavailable-guild form of GUILD_CREATE, sent during an outage.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const GuildCreateUnavailable = Schema.Struct({
+  id: Snowflake,
+  unavailable: Schema.Literal(true)
+})
+
+/**
+ * @since 0.1.0
+ * @category models
+ */
+export interface GuildCreateUnavailable extends Schema.Schema.Type<typeof GuildCreateUnavailable> {}
+
+/**
+ * GUILD_CREATE: a guild becomes available (lazy loading after READY, recovery
+ * from an outage, or joining). The data is either a full guild with the extra
+ * GUILD_CREATE fields or, during an outage, `{ id, unavailable: true }`; narrow
+ * on `unavailable === true`.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const GuildCreate = Schema.Union(AvailableGuild, GuildCreateUnavailable)
+
+/**
+ * The data of GUILD_CREATE.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type GuildCreate = Schema.Schema.Type<typeof GuildCreate>
+
+/**
+ * MESSAGE_CREATE: a message was sent. `guild_id` and `member` are missing for
+ * ephemeral messages and `member` for webhook messages; mentioned users carry
+ * their partial member.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const MessageCreate = Schema.Struct({
+  ...Message.fields,
+  guild_id: Schema.optional(Snowflake),
+  member: Schema.optional(PartialMember),
+  mentions: Schema.Array(UserWithMember),
+  channel_type: Schema.optional(Schema.Number)
+})
+
+/**
+ * The data of MESSAGE_CREATE.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MessageCreate extends Schema.Schema.Type<typeof MessageCreate> {}
+
+/**
+ * MESSAGE_UPDATE: a message was edited. Its data has the shape of
+ * MESSAGE_CREATE (with `tts` always false).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const MessageUpdate = MessageCreate
+
+/**
+ * The data of MESSAGE_UPDATE.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MessageUpdate extends Schema.Schema.Type<typeof MessageUpdate> {}
+
+/**
+ * MESSAGE_DELETE: a message was deleted.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const MessageDelete = Schema.Struct({
+  id: Snowflake,
+  channel_id: Snowflake,
+  guild_id: Schema.optional(Snowflake)
+})
+
+/**
+ * The data of MESSAGE_DELETE.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface MessageDelete extends Schema.Schema.Type<typeof MessageDelete> {}
+
+/**
+ * GUILD_MEMBERS_CHUNK: one chunk of the answer to a Request Guild Members
+ * command (`0 <= chunk_index < chunk_count`).
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const GuildMembersChunk = Schema.Struct({
+  guild_id: Snowflake,
+  members: Schema.Array(Member),
+  chunk_index: Schema.Number,
+  chunk_count: Schema.Number,
+  not_found: Schema.optional(Schema.Array(Schema.Unknown)),
+  presences: Schema.optional(Schema.Array(PartialPresence)),
+  nonce: Schema.optional(Schema.String)
+})
+
+/**
+ * The data of GUILD_MEMBERS_CHUNK.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface GuildMembersChunk extends Schema.Schema.Type<typeof GuildMembersChunk> {}
+
+/**
+ * PRESENCE_UPDATE: a user's status, activities or profile changed.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const PresenceUpdate = PresenceUpdateSchema
+
+/**
+ * The data of PRESENCE_UPDATE.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface PresenceUpdate extends Schema.Schema.Type<typeof PresenceUpdate> {}
+
+/**
+ * INTERACTION_CREATE: a user used a command or a component, or submitted a modal.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const InteractionCreate = Interaction
+
+/**
+ * The data of INTERACTION_CREATE.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface InteractionCreate extends Schema.Schema.Type<typeof InteractionCreate> {}
+
+/**
+ * The Schema of the data of each dispatch event this library decodes, by event
+ * name. Events not listed here reach users undecoded.
+ *
+ * @since 0.1.0
+ * @category schemas
+ */
+export const DispatchSchemas = {
+  READY: Ready,
+  RESUMED: Resumed,
+  GUILD_CREATE: GuildCreate,
+  MESSAGE_CREATE: MessageCreate,
+  MESSAGE_UPDATE: MessageUpdate,
+  MESSAGE_DELETE: MessageDelete,
+  GUILD_MEMBERS_CHUNK: GuildMembersChunk,
+  PRESENCE_UPDATE: PresenceUpdate,
+  INTERACTION_CREATE: InteractionCreate
+} as const
+
+/**
+ * The type of `DispatchSchemas`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DispatchSchemas = typeof DispatchSchemas
+
+/**
+ * The name of a dispatch event this library decodes.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type KnownEventName = keyof DispatchSchemas
+
+/**
+ * The decoded data of each known dispatch event, by event name.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type DispatchData = { readonly [K in KnownEventName]: Schema.Schema.Type<DispatchSchemas[K]> }

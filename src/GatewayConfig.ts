@@ -1,0 +1,198 @@
+/**
+ * Configuration of one gateway connection (one shard).
+ *
+ * @since 0.1.0
+ */
+import * as Config from "effect/Config"
+import * as Context from "effect/Context"
+import * as Duration from "effect/Duration"
+import * as ConfigError from "effect/ConfigError"
+import * as Effect from "effect/Effect"
+import * as Either from "effect/Either"
+import * as Layer from "effect/Layer"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import type { IdentifyProperties, UpdatePresence } from "./Commands.js"
+import * as Intents from "./Intents.js"
+
+/**
+ * Transport compression: `"zlib-stream"` (one inflate context per connection) or `"none"`.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Compression = "zlib-stream" | "none"
+
+/**
+ * The resolved configuration.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface GatewayConfigShape {
+  /** The bot token. Never logged. */
+  readonly token: Redacted.Redacted<string>
+  /** Intent bits sent in Identify. */
+  readonly intents: number
+  /** `[shard_id, num_shards]`. */
+  readonly shard: readonly [number, number]
+  /** The gateway URL (`wss://...`). When absent, `GET /gateway/bot` is asked through an `HttpClient`. */
+  readonly gatewayUrl: string | undefined
+  /** Base URL of Discord's HTTP API, for `GET /gateway/bot`. */
+  readonly apiBaseUrl: string
+  readonly compression: Compression
+  /** Members above which a guild is "large" (50-250). */
+  readonly largeThreshold: number
+  /** Presence sent in Identify. */
+  readonly presence: UpdatePresence | undefined
+  readonly properties: IdentifyProperties
+  /** Delays between consecutive failed connection attempts; reset after every READY or RESUMED. */
+  readonly reconnectSchedule: Schedule.Schedule<unknown, unknown>
+  readonly helloTimeout: Duration.Duration
+  readonly readyTimeout: Duration.Duration
+  /** Whether building the layer waits for READY (a fatal close before READY then fails the build). */
+  readonly waitForReady: boolean
+  /** How many events each subscriber may have unread before the gateway waits for it (back-pressure). */
+  readonly eventBufferCapacity: number
+  /** Events kept for the first subscriber of `events`, so that a subscriber who arrives after READY still sees READY and the GUILD_CREATEs. */
+  readonly startupBufferCapacity: number
+}
+
+/**
+ * The options of {@link layer}; everything but `token` has a default.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface GatewayConfigOptions {
+  readonly token: Redacted.Redacted<string> | string
+  readonly intents?: number | undefined
+  readonly shard?: readonly [number, number] | undefined
+  readonly gatewayUrl?: string | undefined
+  readonly apiBaseUrl?: string | undefined
+  readonly compression?: Compression | undefined
+  readonly largeThreshold?: number | undefined
+  readonly presence?: UpdatePresence | undefined
+  readonly properties?: Partial<IdentifyProperties> | undefined
+  readonly reconnectSchedule?: Schedule.Schedule<unknown, unknown> | undefined
+  readonly helloTimeout?: Duration.DurationInput | undefined
+  readonly readyTimeout?: Duration.DurationInput | undefined
+  readonly waitForReady?: boolean | undefined
+  readonly eventBufferCapacity?: number | undefined
+  readonly startupBufferCapacity?: number | undefined
+}
+
+/**
+ * The default reconnect schedule: exponential from 1 s, jittered, capped at 60 s.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultReconnectSchedule: Schedule.Schedule<unknown, unknown> = Schedule.exponential("1 second").pipe(
+  Schedule.jittered,
+  Schedule.union(Schedule.spaced("60 seconds"))
+)
+
+/**
+ * The configuration service.
+ *
+ * @since 0.1.0
+ * @category tags
+ */
+export class GatewayConfig extends Context.Tag("effect-discord-gateway/GatewayConfig")<
+  GatewayConfig,
+  GatewayConfigShape
+>() {}
+
+/**
+ * Fills in the defaults.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const make = (options: GatewayConfigOptions): GatewayConfigShape => ({
+  token: typeof options.token === "string" ? Redacted.make(options.token) : options.token,
+  intents: options.intents ?? Intents.fromNames("Guilds", "GuildMessages"),
+  shard: options.shard ?? [0, 1],
+  gatewayUrl: options.gatewayUrl,
+  apiBaseUrl: options.apiBaseUrl ?? "https://discord.com/api/v10",
+  compression: options.compression ?? "none",
+  largeThreshold: options.largeThreshold ?? 50,
+  presence: options.presence,
+  properties: {
+    os: options.properties?.os ?? process.platform,
+    browser: options.properties?.browser ?? "effect-discord-gateway",
+    device: options.properties?.device ?? "effect-discord-gateway"
+  },
+  reconnectSchedule: options.reconnectSchedule ?? defaultReconnectSchedule,
+  helloTimeout: Duration.decode(options.helloTimeout ?? "20 seconds"),
+  readyTimeout: Duration.decode(options.readyTimeout ?? "60 seconds"),
+  waitForReady: options.waitForReady ?? true,
+  eventBufferCapacity: options.eventBufferCapacity ?? 16_384,
+  startupBufferCapacity: options.startupBufferCapacity ?? 16_384
+})
+
+/**
+ * A layer from explicit options.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layer = (options: GatewayConfigOptions): Layer.Layer<GatewayConfig> =>
+  Layer.succeed(GatewayConfig, make(options))
+
+const intentsConfig = Config.string("DISCORD_INTENTS").pipe(
+  Config.mapOrFail((raw) => {
+    const parsed = Intents.parse(raw)
+    return parsed._tag === "Right"
+      ? Either.right(parsed.value)
+      : Either.left(ConfigError.InvalidData([], `unknown intent name(s): ${parsed.unknown.join(", ")}`))
+  }),
+  Config.withDescription("Intents: comma-separated names (Guilds,GuildMessages) or a number")
+)
+
+const shardConfig = Config.string("DISCORD_SHARD").pipe(
+  Config.mapOrFail((raw) => {
+    const match = /^\s*(\d+)\s*[,/]\s*(\d+)\s*$/.exec(raw)
+    return match
+      ? Either.right([Number(match[1]), Number(match[2])] as const)
+      : Either.left(ConfigError.InvalidData([], `expected "id,count", got "${raw}"`))
+  }),
+  Config.withDescription("Shard as \"id,count\"")
+)
+
+/**
+ * Reads the configuration from Effect's `Config`: `DISCORD_TOKEN` (required), `DISCORD_INTENTS`,
+ * `DISCORD_SHARD` (`"0,1"`), `DISCORD_GATEWAY_URL`, `DISCORD_API_BASE_URL`, `DISCORD_COMPRESSION`,
+ * `DISCORD_LARGE_THRESHOLD`. `overrides` supplies everything Config does not cover (schedules, presence).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerConfig = (
+  overrides: Omit<GatewayConfigOptions, "token"> = {}
+): Layer.Layer<GatewayConfig, ConfigError.ConfigError> =>
+  Layer.effect(
+    GatewayConfig,
+    Effect.gen(function*() {
+      const token = yield* Config.redacted("DISCORD_TOKEN").pipe(
+        Config.withDescription("The bot token from the Developer Portal")
+      )
+      const intents = yield* Config.option(intentsConfig)
+      const shard = yield* Config.option(shardConfig)
+      const gatewayUrl = yield* Config.option(Config.string("DISCORD_GATEWAY_URL"))
+      const apiBaseUrl = yield* Config.option(Config.string("DISCORD_API_BASE_URL"))
+      const compression = yield* Config.option(Config.literal("zlib-stream", "none")("DISCORD_COMPRESSION"))
+      const largeThreshold = yield* Config.option(Config.integer("DISCORD_LARGE_THRESHOLD"))
+      return make({
+        ...overrides,
+        token,
+        intents: intents._tag === "Some" ? intents.value : overrides.intents,
+        shard: shard._tag === "Some" ? shard.value : overrides.shard,
+        gatewayUrl: gatewayUrl._tag === "Some" ? gatewayUrl.value : overrides.gatewayUrl,
+        apiBaseUrl: apiBaseUrl._tag === "Some" ? apiBaseUrl.value : overrides.apiBaseUrl,
+        compression: compression._tag === "Some" ? compression.value : overrides.compression,
+        largeThreshold: largeThreshold._tag === "Some" ? largeThreshold.value : overrides.largeThreshold
+      })
+    })
+  )

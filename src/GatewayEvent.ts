@@ -1,0 +1,77 @@
+/**
+ * The elements of `Gateway.events`: decoded dispatch events, unknown events,
+ * decode failures and session-lost markers. Narrowing on `type` narrows `data`.
+ *
+ * @since 0.1.0
+ */
+import type * as ParseResult from "effect/ParseResult"
+import type { DispatchData, KnownEventName } from "./Events.js"
+
+/**
+ * A dispatch event whose data decoded with its Schema.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Dispatch<K extends KnownEventName = KnownEventName> = {
+  readonly [N in K]: {
+    readonly type: N
+    readonly shard: number
+    readonly sequence: number
+    readonly data: DispatchData[N]
+  }
+}[K]
+
+/**
+ * A dispatch event this library has no Schema for; its data is kept as received.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface UnknownEvent {
+  readonly type: "UNKNOWN_EVENT"
+  readonly name: string
+  readonly shard: number
+  readonly sequence: number
+  readonly data: unknown
+}
+
+/**
+ * A known dispatch event whose data failed its Schema. The raw payload and the
+ * error are kept; the connection goes on and the sequence number is not lost.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface DecodeFailure {
+  readonly type: "DECODE_FAILURE"
+  readonly name: string
+  readonly shard: number
+  readonly sequence: number
+  readonly raw: unknown
+  readonly error: ParseResult.ParseError
+}
+
+/**
+ * The session was lost (op 9 `false`, close 4007 or 4009, or a refused resume):
+ * events after `lastSequence` of `sessionId` will never arrive. A new session
+ * follows; resynchronise any state built from events.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface SessionLost {
+  readonly type: "SESSION_LOST"
+  readonly shard: number
+  readonly sessionId: string
+  readonly lastSequence: number
+  readonly reason: string
+}
+
+/**
+ * Every element of the event stream.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type GatewayEvent = Dispatch | UnknownEvent | DecodeFailure | SessionLost

@@ -1,0 +1,388 @@
+/**
+ * One gateway connection, from opening the socket to its end: Hello, heartbeats,
+ * Identify or Resume, then dispatches until Discord (or we) end it. Returns why
+ * it ended; the gateway loop decides what comes next.
+ *
+ * The socket reader is a synchronous callback that handles heartbeat ACKs and
+ * heartbeat requests the moment they arrive and queues everything else, so a
+ * slow event pipeline never delays an ACK.
+ *
+ * @internal
+ */
+import * as Socket from "@effect/platform/Socket"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Queue from "effect/Queue"
+import * as Redacted from "effect/Redacted"
+import * as SubscriptionRef from "effect/SubscriptionRef"
+import type { GatewayConfigShape } from "../GatewayConfig.js"
+import * as GatewayError from "../GatewayError.js"
+import type { GatewayEvent } from "../GatewayEvent.js"
+import * as Dispatch from "./dispatch.js"
+import * as Heartbeat from "./heartbeat.js"
+import * as Inflate from "./inflate.js"
+import { GatewayVersion, Op } from "./protocol.js"
+import * as RateLimit from "./rateLimit.js"
+
+/**
+ * The connection state machine's states.
+ *
+ * @internal
+ */
+export type Status =
+  | "Connecting"
+  | "WaitingForHello"
+  | "Identifying"
+  | "Resuming"
+  | "WaitingForReady"
+  | "Ready"
+  | "Disconnected"
+
+/** The session as the gateway tracks it across connections. @internal */
+export interface SessionRuntime {
+  sessionId: string | undefined
+  resumeUrl: string | undefined
+  /** The last sequence delivered to the event stream (0 = none): what Resume sends. */
+  sequence: number
+  /** The last sequence received (0 = none): what heartbeats send. */
+  receivedSequence: number
+}
+
+/** A command waiting for the socket and the rate limit. @internal */
+export interface PendingCommand {
+  readonly json: string
+  readonly done: Deferred.Deferred<void>
+}
+
+/** Commands outlive connections: one outbox per gateway. @internal */
+export interface Outbox {
+  readonly queue: Queue.Queue<PendingCommand>
+  /** Taken from the queue, not yet written: the next connection sends it first. */
+  inFlight: PendingCommand | undefined
+}
+
+/** What a connection needs from its gateway. @internal */
+export interface ConnectionContext {
+  readonly shard: number
+  readonly config: GatewayConfigShape
+  readonly session: SessionRuntime
+  readonly status: SubscriptionRef.SubscriptionRef<Status>
+  readonly outbox: Outbox
+  readonly deliver: (events: ReadonlyArray<GatewayEvent>) => Effect.Effect<void>
+  /** READY arrived with a new session. */
+  readonly onReady: (sessionId: string, resumeUrl: string) => Effect.Effect<void>
+  /** READY or RESUMED arrived: the session is live. */
+  readonly onLive: Effect.Effect<void>
+  /** GUILD_MEMBERS_CHUNK arrived (for request collectors). */
+  readonly onMemberChunk: (raw: unknown, event: GatewayEvent) => void
+  /** Heartbeat state of the live connection, for `latency`. */
+  heartbeat: Heartbeat.HeartbeatState | undefined
+  /** The close code used when this side closes the live connection. */
+  closeCode: number
+  /** When Identify was last sent: Discord allows one per 5 s (per concurrency bucket). */
+  lastIdentifyAt: number | undefined
+}
+
+/** How to open the next connection. @internal */
+export interface Plan {
+  readonly mode: "identify" | "resume"
+  readonly url: string
+}
+
+/** Why a connection ended and whether it got as far as READY/RESUMED. @internal */
+export interface Outcome {
+  readonly end: GatewayError.ConnectionEnded
+  readonly healthy: boolean
+}
+
+type Inbound =
+  | { readonly _tag: "Payload"; readonly op: number; readonly d: unknown; readonly s: unknown; readonly t: unknown }
+  | { readonly _tag: "Bad"; readonly reason: string }
+  | { readonly _tag: "End" }
+
+/** The URL with the version, encoding and compression query parameters. @internal */
+export const connectUrl = (base: string, compression: GatewayConfigShape["compression"]): string => {
+  const url = new URL(base)
+  url.searchParams.set("v", String(GatewayVersion))
+  url.searchParams.set("encoding", "json")
+  if (compression === "zlib-stream") url.searchParams.set("compress", "zlib-stream")
+  else url.searchParams.delete("compress")
+  return url.toString()
+}
+
+const decoder = new TextDecoder()
+
+/**
+ * Runs one connection to its end.
+ *
+ * @internal
+ */
+export const run = (
+  ctx: ConnectionContext,
+  plan: Plan
+): Effect.Effect<Outcome, never, Socket.WebSocketConstructor> =>
+  Effect.scoped(Effect.gen(function*() {
+    const { config, session, shard } = ctx
+    const clock = yield* Effect.clock
+    const inbound = yield* Queue.unbounded<Inbound>()
+    const requests = yield* Queue.unbounded<void>()
+    const heartbeat = Heartbeat.makeState()
+    ctx.heartbeat = heartbeat
+    ctx.closeCode = 4000
+
+    // The first end wins: later ones (the close event after our own close) add nothing.
+    let ended: GatewayError.ConnectionEnded | undefined
+    const end = (reason: GatewayError.ConnectionEnded) => {
+      if (ended === undefined) ended = reason
+      Queue.unsafeOffer(inbound, { _tag: "End" })
+    }
+
+    const onText = (text: string) => {
+      let payload: unknown
+      try {
+        payload = JSON.parse(text)
+      } catch {
+        Queue.unsafeOffer(inbound, { _tag: "Bad", reason: "frame is not JSON" })
+        return
+      }
+      if (typeof payload !== "object" || payload === null || typeof (payload as { op?: unknown }).op !== "number") {
+        Queue.unsafeOffer(inbound, { _tag: "Bad", reason: "frame is not a gateway payload (no numeric op)" })
+        return
+      }
+      const { d, op, s, t } = payload as { op: number; d?: unknown; s?: unknown; t?: unknown }
+      if (op === Op.HeartbeatAck) {
+        Heartbeat.ack(heartbeat, clock.unsafeCurrentTimeMillis())
+        return
+      }
+      if (op === Op.Heartbeat) {
+        Queue.unsafeOffer(requests, undefined)
+        return
+      }
+      if (op === Op.Dispatch && typeof s === "number" && s > session.receivedSequence) {
+        session.receivedSequence = s
+      }
+      Queue.unsafeOffer(inbound, { _tag: "Payload", op, d, s, t })
+    }
+
+    const inflater = config.compression === "zlib-stream"
+      ? Inflate.make({
+        onMessage: onText,
+        onError: (reason) => end(new GatewayError.DecodeError({ shard, reason: `corrupt zlib-stream: ${reason}` }))
+      })
+      : undefined
+    if (inflater) yield* Effect.addFinalizer(() => Effect.sync(() => inflater.close()))
+
+    const onFrame = (data: string | Uint8Array): void => {
+      if (inflater !== undefined) {
+        if (typeof data === "string") {
+          Queue.unsafeOffer(inbound, { _tag: "Bad", reason: "text frame on a zlib-stream connection" })
+          return
+        }
+        inflater.push(data)
+        return
+      }
+      onText(typeof data === "string" ? data : decoder.decode(data))
+    }
+
+    yield* SubscriptionRef.set(ctx.status, "Connecting")
+    // The open callback and the Hello handler race: whichever runs first moves on from Connecting.
+    let opened = false
+    const waitingForHello = Effect.suspend(() => {
+      if (opened) return Effect.void
+      opened = true
+      return SubscriptionRef.set(ctx.status, "WaitingForHello")
+    })
+    const url = connectUrl(plan.url, config.compression)
+    const socket = yield* Socket.fromWebSocket(
+      Effect.acquireRelease(
+        Effect.flatMap(Socket.WebSocketConstructor, (construct) => Effect.sync(() => construct(url))),
+        // Any code but 1000/1001 keeps the session resumable; shutdown sets 1000.
+        (ws) => Effect.sync(() => ws.close(ctx.closeCode))
+      ),
+      { closeCodeIsError: () => true, openTimeout: config.helloTimeout }
+    )
+    const write = yield* socket.writer
+    yield* Effect.forkScoped(
+      socket.runRaw(onFrame, { onOpen: waitingForHello }).pipe(
+        Effect.matchEffect({
+          onFailure: (error) =>
+            Effect.sync(() =>
+              end(
+                error._tag === "SocketError" && error.reason === "Close"
+                  ? new GatewayError.ConnectionClosed({ shard, closeCode: error.code, reason: error.closeReason ?? "" })
+                  : new GatewayError.SocketError({ shard, reason: error.message, cause: error })
+              )
+            ),
+          onSuccess: () =>
+            Effect.sync(() => end(new GatewayError.ConnectionClosed({ shard, closeCode: 1000, reason: "" })))
+        })
+      )
+    )
+
+    let budget: RateLimit.SendBudget | undefined
+    const sendPriority = (payload: unknown) =>
+      Effect.suspend(() => {
+        budget?.record(clock.unsafeCurrentTimeMillis())
+        return write(JSON.stringify(payload))
+      }).pipe(Effect.ignore)
+    const sendHeartbeat = Effect.suspend(() =>
+      sendPriority({ op: Op.Heartbeat, d: session.receivedSequence === 0 ? null : session.receivedSequence })
+    )
+
+    const commandSender = (limit: RateLimit.SendBudget) =>
+      Effect.gen(function*() {
+        while (true) {
+          const command = ctx.outbox.inFlight ?? (yield* Queue.take(ctx.outbox.queue))
+          ctx.outbox.inFlight = command
+          let wait = limit.waitMillis(clock.unsafeCurrentTimeMillis())
+          while (wait > 0) {
+            yield* Effect.sleep(wait)
+            wait = limit.waitMillis(clock.unsafeCurrentTimeMillis())
+          }
+          limit.record(clock.unsafeCurrentTimeMillis())
+          yield* write(command.json)
+          ctx.outbox.inFlight = undefined
+          yield* Deferred.succeed(command.done, undefined)
+        }
+      })
+
+    const timer = (duration: Duration.Duration, waitingFor: "Hello" | "Ready") =>
+      Effect.forkScoped(
+        Effect.sleep(duration).pipe(
+          Effect.andThen(() =>
+            end(
+              new GatewayError.HandshakeTimeout({ shard, waitingFor, timeoutMillis: Duration.toMillis(duration) })
+            )
+          )
+        )
+      )
+
+    let handshakeTimer = yield* timer(config.helloTimeout, "Hello")
+    let helloSeen = false
+    let healthy = false
+
+    const identifyPayload = () => ({
+      op: Op.Identify,
+      d: {
+        token: Redacted.value(config.token),
+        properties: config.properties,
+        compress: false,
+        large_threshold: config.largeThreshold,
+        shard: config.shard,
+        ...(config.presence ? { presence: config.presence } : {}),
+        intents: config.intents
+      }
+    })
+    const resumePayload = () => ({
+      op: Op.Resume,
+      d: { token: Redacted.value(config.token), session_id: session.sessionId, seq: session.sequence }
+    })
+
+    const becomeReady = Effect.gen(function*() {
+      healthy = true
+      yield* Fiber.interrupt(handshakeTimer)
+      yield* SubscriptionRef.set(ctx.status, "Ready")
+      yield* ctx.onLive
+      if (budget) yield* Effect.forkScoped(commandSender(budget))
+    })
+
+    while (true) {
+      const batch = yield* Queue.takeBetween(inbound, 1, 512)
+      const events: Array<GatewayEvent> = []
+      for (const item of batch) {
+        if (item._tag === "End") {
+          yield* ctx.deliver(events)
+          return { end: ended!, healthy }
+        }
+        if (item._tag === "Bad") {
+          yield* Effect.logWarning(`ignored an inbound frame: ${item.reason}`)
+          continue
+        }
+        switch (item.op) {
+          case Op.Hello: {
+            if (helloSeen) break
+            const interval = (item.d as { heartbeat_interval?: unknown } | null)?.heartbeat_interval
+            if (typeof interval !== "number" || !(interval > 0)) {
+              yield* Effect.logWarning("ignored a Hello without a valid heartbeat_interval")
+              break
+            }
+            helloSeen = true
+            yield* waitingForHello
+            yield* Fiber.interrupt(handshakeTimer)
+            budget = RateLimit.make({ reserve: RateLimit.reserveFor(interval) })
+            yield* Effect.forkScoped(
+              Heartbeat.run({ shard, intervalMillis: interval, state: heartbeat, requests, send: sendHeartbeat }).pipe(
+                Effect.catchAll((zombie) => Effect.sync(() => end(zombie)))
+              )
+            )
+            if (plan.mode === "resume" && session.sessionId !== undefined) {
+              yield* SubscriptionRef.set(ctx.status, "Resuming")
+              yield* sendPriority(resumePayload())
+            } else {
+              yield* SubscriptionRef.set(ctx.status, "Identifying")
+              ctx.lastIdentifyAt = clock.unsafeCurrentTimeMillis()
+              yield* sendPriority(identifyPayload())
+            }
+            yield* SubscriptionRef.set(ctx.status, "WaitingForReady")
+            handshakeTimer = yield* timer(config.readyTimeout, "Ready")
+            break
+          }
+          case Op.Dispatch: {
+            const { d, s, t } = item
+            if (typeof t !== "string" || typeof s !== "number") {
+              yield* Effect.logWarning("ignored a dispatch without a name or sequence")
+              break
+            }
+            if (s <= session.sequence) {
+              // A replayed event that was already delivered, or a sequence going backwards.
+              yield* Effect.logDebug(`dropped ${t} with sequence ${s}: already at ${session.sequence}`)
+              break
+            }
+            let newSession = false
+            if (t === "READY") {
+              // Read from the raw data: a READY that fails its Schema must still start the session.
+              const ready = d as { session_id?: unknown; resume_gateway_url?: unknown } | null
+              if (typeof ready?.session_id === "string") {
+                session.sessionId = ready.session_id
+                session.resumeUrl = typeof ready.resume_gateway_url === "string"
+                  ? ready.resume_gateway_url
+                  : plan.url
+                newSession = true
+              }
+            } else if (session.sequence > 0 && s > session.sequence + 1) {
+              yield* Effect.logWarning(`sequence jumped from ${session.sequence} to ${s} (${t})`)
+            }
+            session.sequence = s
+            const event = Dispatch.toEvent(t, shard, s, d)
+            if (event.type === "DECODE_FAILURE") {
+              yield* Effect.logWarning(`${t} (sequence ${s}) failed its Schema; published as DECODE_FAILURE`, event.error)
+            }
+            if (t === "GUILD_MEMBERS_CHUNK") ctx.onMemberChunk(d, event)
+            events.push(event)
+            if (newSession) yield* ctx.onReady(session.sessionId!, session.resumeUrl!)
+            if (t === "READY" || t === "RESUMED") yield* becomeReady
+            break
+          }
+          case Op.Reconnect: {
+            end(new GatewayError.ReconnectRequest({ shard }))
+            break
+          }
+          case Op.InvalidSession: {
+            end(new GatewayError.SessionInvalidated({ shard, resumable: item.d === true }))
+            break
+          }
+          default: {
+            yield* Effect.logDebug(`ignored opcode ${item.op}`)
+          }
+        }
+      }
+      yield* ctx.deliver(events)
+    }
+  })).pipe(
+    Effect.ensuring(Effect.suspend(() => {
+      ctx.heartbeat = undefined
+      return SubscriptionRef.set(ctx.status, "Disconnected")
+    }))
+  )

@@ -1,0 +1,412 @@
+/**
+ * The gateway of one shard: the loop that opens connection after connection and
+ * decides after each one whether to resume, identify anew or stop; the event
+ * PubSub; the command outbox; the session store.
+ *
+ * @internal
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as Socket from "@effect/platform/Socket"
+import * as Clock from "effect/Clock"
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
+import * as PubSub from "effect/PubSub"
+import * as Queue from "effect/Queue"
+import * as Random from "effect/Random"
+import * as Schedule from "effect/Schedule"
+import type * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
+import type * as Commands from "../Commands.js"
+import { GatewayConfig } from "../GatewayConfig.js"
+import * as GatewayError from "../GatewayError.js"
+import type { GatewayEvent } from "../GatewayEvent.js"
+import { SessionStore } from "../SessionStore.js"
+import * as SessionStoreModule from "../SessionStore.js"
+import * as CloseCodes from "./closeCodes.js"
+import * as Connection from "./connection.js"
+import * as GatewayBot from "./gatewayBot.js"
+import { MaxPayloadBytes, Op } from "./protocol.js"
+
+/** The members gathered by one Request Guild Members. @internal */
+export interface GuildMembersResult {
+  readonly guildId: string
+  readonly members: ReadonlyArray<unknown>
+  readonly presences: ReadonlyArray<unknown>
+  readonly notFound: ReadonlyArray<string>
+}
+
+/** @internal */
+export interface GatewayShape {
+  readonly shard: number
+  readonly events: Stream.Stream<GatewayEvent, GatewayError.GatewayFatalError>
+  readonly subscribe: Effect.Effect<Stream.Stream<GatewayEvent, GatewayError.GatewayFatalError>, never, Scope.Scope>
+  readonly status: SubscriptionRef.SubscriptionRef<Connection.Status>
+  readonly ready: Effect.Effect<void, GatewayError.GatewayFatalError>
+  readonly latency: Effect.Effect<Option.Option<Duration.Duration>>
+  readonly sessionId: Effect.Effect<Option.Option<string>>
+  readonly sequence: Effect.Effect<Option.Option<number>>
+  readonly send: (
+    command: Commands.GatewayCommand
+  ) => Effect.Effect<void, GatewayError.PayloadTooLarge | GatewayError.GatewayClosed | GatewayError.GatewayFatalError>
+  readonly updatePresence: (
+    presence: Commands.UpdatePresence
+  ) => Effect.Effect<void, GatewayError.PayloadTooLarge | GatewayError.GatewayClosed | GatewayError.GatewayFatalError>
+  readonly updateVoiceState: (
+    voiceState: Commands.UpdateVoiceState
+  ) => Effect.Effect<void, GatewayError.PayloadTooLarge | GatewayError.GatewayClosed | GatewayError.GatewayFatalError>
+  readonly requestSoundboardSounds: (
+    request: Commands.RequestSoundboardSounds
+  ) => Effect.Effect<void, GatewayError.PayloadTooLarge | GatewayError.GatewayClosed | GatewayError.GatewayFatalError>
+  readonly requestGuildMembers: (
+    request: Omit<Commands.RequestGuildMembers, "nonce">,
+    options?: { readonly timeout?: Duration.DurationInput }
+  ) => Effect.Effect<
+    GuildMembersResult,
+    | GatewayError.PayloadTooLarge
+    | GatewayError.GatewayClosed
+    | GatewayError.GatewayFatalError
+    | GatewayError.RequestTimeout
+  >
+  readonly pause: Effect.Effect<void>
+  readonly resume: Effect.Effect<void>
+  readonly awaitFatal: Effect.Effect<never, GatewayError.GatewayFatalError>
+}
+
+interface MemberCollector {
+  readonly guildId: string
+  readonly members: Array<unknown>
+  readonly presences: Array<unknown>
+  readonly notFound: Array<string>
+  received: number
+  readonly done: Deferred.Deferred<void>
+}
+
+const IdentifySpacingMillis = 5_000
+
+const byteLength = (text: string): number => Buffer.byteLength(text, "utf8")
+
+/**
+ * Builds the gateway in the current scope and starts connecting.
+ *
+ * @internal
+ */
+export const make: Effect.Effect<
+  GatewayShape,
+  GatewayError.GatewayFatalError,
+  Scope.Scope | GatewayConfig | Socket.WebSocketConstructor
+> = Effect.gen(function*() {
+  const config = yield* GatewayConfig
+  const shard = config.shard[0]
+  const store = Option.getOrElse(yield* Effect.serviceOption(SessionStore), SessionStoreModule.makeMemory)
+  const httpClient = yield* Effect.serviceOption(HttpClient.HttpClient)
+
+  const status = yield* SubscriptionRef.make<Connection.Status>("Disconnected")
+  const fatal = yield* Deferred.make<never, GatewayError.GatewayFatalError>()
+  const ready = yield* Deferred.make<void, GatewayError.GatewayFatalError>()
+  const closed = yield* Deferred.make<void>()
+  const pubsub = yield* Effect.acquireRelease(
+    PubSub.bounded<GatewayEvent>(config.eventBufferCapacity),
+    PubSub.shutdown
+  )
+  // Publishing and subscribing take turns, so the first subscriber gets the
+  // startup buffer and then the live events with nothing missing in between.
+  const lock = yield* Effect.makeSemaphore(1)
+  let startup: Array<GatewayEvent> | undefined = []
+  let startupDropped = 0
+
+  const deliver = (events: ReadonlyArray<GatewayEvent>): Effect.Effect<void> =>
+    events.length === 0 ? Effect.void : lock.withPermits(1)(Effect.suspend(() => {
+      if (startup !== undefined) {
+        for (const event of events) startup.push(event)
+        const excess = startup.length - config.startupBufferCapacity
+        if (excess > 0) {
+          startup.splice(0, excess)
+          startupDropped += excess
+        }
+      }
+      return PubSub.publishAll(pubsub, events)
+    }))
+
+  const stored = yield* store.get(shard)
+  const session: Connection.SessionRuntime = {
+    sessionId: Option.isSome(stored) ? stored.value.sessionId : undefined,
+    resumeUrl: Option.isSome(stored) ? stored.value.resumeUrl : undefined,
+    sequence: Option.isSome(stored) ? stored.value.sequence : 0,
+    receivedSequence: Option.isSome(stored) ? stored.value.sequence : 0
+  }
+  const saveSession = Effect.suspend(() =>
+    session.sessionId !== undefined && session.resumeUrl !== undefined
+      ? store.set(shard, { sessionId: session.sessionId, resumeUrl: session.resumeUrl, sequence: session.sequence })
+      : store.clear(shard)
+  )
+
+  const collectors = new Map<string, MemberCollector>()
+  const outbox: Connection.Outbox = { queue: yield* Queue.unbounded<Connection.PendingCommand>(), inFlight: undefined }
+
+  const ctx: Connection.ConnectionContext = {
+    shard,
+    config,
+    session,
+    status,
+    outbox,
+    deliver,
+    heartbeat: undefined,
+    closeCode: 4000,
+    lastIdentifyAt: undefined,
+    onReady: () => saveSession,
+    onLive: Deferred.succeed(ready, undefined),
+    onMemberChunk: (raw, event) => {
+      const chunk = raw as {
+        nonce?: unknown
+        chunk_count?: unknown
+        members?: unknown
+        presences?: unknown
+        not_found?: unknown
+      } | null
+      if (typeof chunk?.nonce !== "string") return
+      const collector = collectors.get(chunk.nonce)
+      if (collector === undefined) return
+      const data = (event.type === "GUILD_MEMBERS_CHUNK" ? event.data : chunk) as typeof chunk
+      if (Array.isArray(data.members)) collector.members.push(...data.members)
+      if (Array.isArray(data.presences)) collector.presences.push(...data.presences)
+      if (Array.isArray(data.not_found)) collector.notFound.push(...data.not_found.map(String))
+      collector.received++
+      if (typeof chunk.chunk_count === "number" && collector.received >= chunk.chunk_count) {
+        Deferred.unsafeDone(collector.done, Exit.void)
+      }
+    }
+  }
+
+  const resolveGatewayUrl: Effect.Effect<string, GatewayError.GatewayFatalError> = Effect.suspend(() => {
+    if (config.gatewayUrl !== undefined) return Effect.succeed(config.gatewayUrl)
+    if (Option.isNone(httpClient)) {
+      return Effect.fail(
+        new GatewayError.GatewayUrlUnavailable({ shard, reason: "no gatewayUrl configured and no HttpClient provided" })
+      )
+    }
+    return GatewayBot.fetch(config.apiBaseUrl, config.token).pipe(
+      Effect.provideService(HttpClient.HttpClient, httpClient.value),
+      Effect.map((bot) => bot.url),
+      Effect.mapError((failure) =>
+        failure._tag === "Unauthorized"
+          ? new GatewayError.AuthenticationFailed({ shard, closeCode: 4004, reason: "GET /gateway/bot answered 401" })
+          : new GatewayError.GatewayUrlUnavailable({ shard, reason: `GET /gateway/bot failed: ${failure.reason}` })
+      )
+    )
+  })
+
+  const sessionLost = (reason: string) =>
+    Effect.gen(function*() {
+      const lost = session.sessionId
+      const lastSequence = session.sequence
+      session.sessionId = undefined
+      session.resumeUrl = undefined
+      session.sequence = 0
+      session.receivedSequence = 0
+      yield* saveSession
+      if (lost !== undefined) {
+        yield* Effect.logWarning(`session ${lost} lost after sequence ${lastSequence}: ${reason}; identifying anew`)
+        yield* deliver([{ type: "SESSION_LOST", shard, sessionId: lost, lastSequence, reason }])
+      }
+    })
+
+  // Pausing closes the live connection resumably and holds the loop until `resume`.
+  const running = yield* Effect.makeLatch(true)
+  let paused = false
+  let current: Fiber.RuntimeFiber<Connection.Outcome> | undefined
+
+  const loop = Effect.gen(function*() {
+    const gatewayUrl = yield* resolveGatewayUrl
+    const driver = yield* Schedule.driver(config.reconnectSchedule)
+    let failures = 0
+    while (true) {
+      yield* running.await
+      const plan: Connection.Plan = session.sessionId !== undefined && session.resumeUrl !== undefined
+        ? { mode: "resume", url: session.resumeUrl }
+        : { mode: "identify", url: gatewayUrl }
+      if (plan.mode === "identify" && ctx.lastIdentifyAt !== undefined) {
+        // One identify per 5 s: an earlier one would only be answered with op 9.
+        const wait = ctx.lastIdentifyAt + IdentifySpacingMillis - (yield* Clock.currentTimeMillis)
+        if (wait > 0) yield* Effect.sleep(wait)
+      }
+      const fiber = yield* Effect.fork(Connection.run(ctx, plan))
+      current = fiber
+      const exit = yield* Fiber.await(fiber)
+      current = undefined
+      if (Exit.isFailure(exit)) {
+        // Interrupted by `pause`: wait for `resume`, then resume the session.
+        yield* saveSession
+        continue
+      }
+      const { end, healthy } = exit.value
+      yield* Effect.logInfo(end.message)
+      let waitMillis = 0
+      switch (end._tag) {
+        case "ConnectionClosed": {
+          const decision = CloseCodes.decide(shard, end.closeCode, end.reason)
+          if (decision._tag === "Fatal") return yield* Effect.fail(decision.error)
+          if (decision._tag === "Reidentify") yield* sessionLost(`close ${end.closeCode}`)
+          break
+        }
+        case "SessionInvalidated": {
+          if (!end.resumable) {
+            yield* sessionLost("invalid session (op 9)")
+            // Discord: wait a random 1-5 s before identifying again.
+            waitMillis = yield* Random.nextIntBetween(1000, 5001)
+          }
+          break
+        }
+        default:
+          break
+      }
+      yield* saveSession
+      // op 9 is an answer from a working gateway, with its own wait: not a failed attempt.
+      if (healthy || waitMillis > 0) {
+        failures = 0
+        yield* driver.reset
+      } else {
+        failures++
+        const next = yield* Effect.either(driver.next(end))
+        if (next._tag === "Left") {
+          return yield* new GatewayError.ReconnectExhausted({ shard, attempts: failures, lastReason: end.message })
+        }
+      }
+      if (waitMillis > 0) yield* Effect.sleep(waitMillis)
+    }
+  })
+
+  const supervisor = yield* Effect.forkScoped(
+    loop.pipe(
+      Effect.tapError((error) => Effect.logError(error.message)),
+      Effect.onError(() => Deferred.succeed(closed, undefined)),
+      Effect.catchAll((error) =>
+        Effect.zipRight(Deferred.fail(ready, error), Deferred.fail(fatal, error))
+      ),
+      Effect.annotateLogs({ shard })
+    )
+  )
+
+  // Shutdown ends the session: close 1000 and forget it. A paused gateway keeps
+  // its session in the store, so a restarted process can resume it.
+  yield* Effect.addFinalizer(() =>
+    Effect.gen(function*() {
+      if (!paused) ctx.closeCode = 1000
+      yield* Deferred.succeed(closed, undefined)
+      yield* Fiber.interrupt(supervisor)
+      yield* paused ? saveSession : store.clear(shard)
+      const pending = outbox.inFlight ? [outbox.inFlight] : []
+      for (const command of [...pending, ...(yield* Queue.takeAll(outbox.queue))]) {
+        yield* Deferred.interrupt(command.done)
+      }
+    })
+  )
+
+  const awaitFatal = Deferred.await(fatal)
+
+  const subscribe: GatewayShape["subscribe"] = lock.withPermits(1)(Effect.gen(function*() {
+    const subscription = yield* PubSub.subscribe(pubsub)
+    const initial = startup ?? []
+    if (startup !== undefined && startupDropped > 0) {
+      yield* Effect.logWarning(`${startupDropped} startup event(s) were dropped before the first subscriber arrived`)
+    }
+    startup = undefined
+    return Stream.concat(Stream.fromIterable(initial), Stream.fromQueue(subscription)).pipe(
+      Stream.interruptWhen(awaitFatal)
+    )
+  }))
+  const events: Stream.Stream<GatewayEvent, GatewayError.GatewayFatalError> = Stream.unwrapScoped(subscribe)
+
+  const send = (command: Commands.GatewayCommand) =>
+    Effect.gen(function*() {
+      const json = JSON.stringify(command)
+      const bytes = byteLength(json)
+      if (bytes > MaxPayloadBytes) {
+        return yield* new GatewayError.PayloadTooLarge({ op: command.op, bytes, limit: MaxPayloadBytes })
+      }
+      if (yield* Deferred.isDone(fatal)) return yield* awaitFatal
+      if (yield* Deferred.isDone(closed)) return yield* new GatewayError.GatewayClosed({ shard })
+      const done = yield* Deferred.make<void>()
+      yield* Queue.offer(outbox.queue, { json, done })
+      yield* Effect.raceFirst(
+        Deferred.await(done).pipe(Effect.catchAllCause(() => new GatewayError.GatewayClosed({ shard }))),
+        awaitFatal
+      )
+    })
+
+  let nonceCounter = 0
+  const requestGuildMembers: GatewayShape["requestGuildMembers"] = (request, options) =>
+    Effect.gen(function*() {
+      const suffix = yield* Random.nextIntBetween(0, 1 << 30)
+      const nonce = `${(++nonceCounter).toString(36)}.${suffix.toString(36)}`
+      const collector: MemberCollector = {
+        guildId: request.guild_id,
+        members: [],
+        presences: [],
+        notFound: [],
+        received: 0,
+        done: yield* Deferred.make<void>()
+      }
+      const timeout = Duration.decode(options?.timeout ?? "30 seconds")
+      return yield* Effect.gen(function*() {
+        collectors.set(nonce, collector)
+        yield* send({ op: Op.RequestGuildMembers, d: { ...request, nonce } }).pipe(
+          Effect.zipRight(Deferred.await(collector.done)),
+          Effect.timeoutFail({
+            duration: timeout,
+            onTimeout: () =>
+              new GatewayError.RequestTimeout({
+                request: `Request Guild Members for guild ${request.guild_id}`,
+                timeoutMillis: Duration.toMillis(timeout)
+              })
+          })
+        )
+        return {
+          guildId: collector.guildId,
+          members: collector.members,
+          presences: collector.presences,
+          notFound: collector.notFound
+        }
+      }).pipe(Effect.ensuring(Effect.sync(() => collectors.delete(nonce))))
+    })
+
+  const shape: GatewayShape = {
+    shard,
+    events,
+    subscribe,
+    status,
+    ready: Deferred.await(ready),
+    latency: Effect.sync(() => {
+      const millis = ctx.heartbeat?.latencyMillis
+      return millis === undefined ? Option.none() : Option.some(Duration.millis(millis))
+    }),
+    sessionId: Effect.sync(() => Option.fromNullable(session.sessionId)),
+    sequence: Effect.sync(() => (session.sequence > 0 ? Option.some(session.sequence) : Option.none())),
+    send,
+    updatePresence: (d) => send({ op: Op.PresenceUpdate, d }),
+    updateVoiceState: (d) => send({ op: Op.VoiceStateUpdate, d }),
+    requestSoundboardSounds: (d) => send({ op: Op.RequestSoundboardSounds, d }),
+    requestGuildMembers,
+    pause: Effect.gen(function*() {
+      if (paused) return
+      paused = true
+      yield* running.close
+      ctx.closeCode = 4000
+      if (current) yield* Fiber.interrupt(current)
+    }),
+    resume: Effect.suspend(() => {
+      paused = false
+      return running.open
+    }),
+    awaitFatal
+  }
+
+  if (config.waitForReady) {
+    yield* Deferred.await(ready)
+  }
+  return shape
+})

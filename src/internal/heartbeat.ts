@@ -1,0 +1,64 @@
+/**
+ * Heartbeats of one connection (events/gateway.mdx, "Sending Heartbeats"):
+ * the first after `interval * jitter` (jitter from Effect's `Random`), then one
+ * every `interval`; a beat due while the previous one has no ACK means the
+ * connection is a zombie. A server heartbeat request (op 1) is answered at once.
+ *
+ * @internal
+ */
+import * as Clock from "effect/Clock"
+import * as Effect from "effect/Effect"
+import * as Queue from "effect/Queue"
+import * as Random from "effect/Random"
+import type * as Scope from "effect/Scope"
+import { HeartbeatTimeout } from "../GatewayError.js"
+
+/**
+ * Mutable heartbeat state, written by the socket reader (ACKs) without waiting
+ * for anything else, so a busy event pipeline can never delay an ACK.
+ *
+ * @internal
+ */
+export interface HeartbeatState {
+  acked: boolean
+  sentAt: number | undefined
+  latencyMillis: number | undefined
+}
+
+/** @internal */
+export const makeState = (): HeartbeatState => ({ acked: true, sentAt: undefined, latencyMillis: undefined })
+
+/** Records an ACK that arrived at `now`. @internal */
+export const ack = (state: HeartbeatState, now: number): void => {
+  state.acked = true
+  if (state.sentAt !== undefined) state.latencyMillis = now - state.sentAt
+}
+
+/**
+ * Runs the heartbeat until the connection is a zombie (fails with
+ * `HeartbeatTimeout`). `requests` carries server heartbeat requests.
+ *
+ * @internal
+ */
+export const run = (options: {
+  readonly shard: number
+  readonly intervalMillis: number
+  readonly state: HeartbeatState
+  readonly requests: Queue.Dequeue<void>
+  readonly send: Effect.Effect<void>
+}): Effect.Effect<never, HeartbeatTimeout, Scope.Scope> =>
+  Effect.gen(function*() {
+    const { intervalMillis, requests, send, state } = options
+    yield* Effect.forkScoped(Effect.forever(Effect.zipRight(Queue.take(requests), send)))
+    const jitter = yield* Random.next
+    yield* Effect.sleep(Math.floor(intervalMillis * jitter))
+    while (true) {
+      if (!state.acked) {
+        return yield* new HeartbeatTimeout({ shard: options.shard, intervalMillis })
+      }
+      state.acked = false
+      state.sentAt = yield* Clock.currentTimeMillis
+      yield* send
+      yield* Effect.sleep(intervalMillis)
+    }
+  })

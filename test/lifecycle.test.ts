@@ -1,0 +1,135 @@
+import { NodeHttpClient, NodeSocket } from "@effect/platform-node"
+import { assert, describe, it } from "@effect/vitest"
+import * as Chunk from "effect/Chunk"
+import * as Effect from "effect/Effect"
+import * as Fiber from "effect/Fiber"
+import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
+import * as Schedule from "effect/Schedule"
+import * as Stream from "effect/Stream"
+import * as TestClock from "effect/TestClock"
+import * as Gateway from "../src/Gateway.js"
+import * as GatewayConfig from "../src/GatewayConfig.js"
+import * as Fixtures from "../src/testing/fixtures.js"
+import { Simulator } from "../src/testing/Simulator.js"
+import { simulatorWith, token } from "./helpers.js"
+
+describe("lifecycle", () => {
+  it.scoped("walks the state machine Connecting → WaitingForHello → Identifying → WaitingForReady → Ready", () =>
+    Effect.gen(function*() {
+      const gateway = yield* Gateway.make
+      const states = yield* gateway.status.changes.pipe(
+        Stream.takeUntil((status) => status === "Ready"),
+        Stream.runCollect
+      )
+      const seen = Chunk.toReadonlyArray(states).filter((status) => status !== "Disconnected")
+      assert.deepStrictEqual(seen, ["Connecting", "WaitingForHello", "Identifying", "WaitingForReady", "Ready"])
+    }).pipe(Effect.provide(simulatorWith({}, { waitForReady: false }))))
+
+  it.scoped("closing the scope closes with 1000, stops the heartbeat and every fiber, and ends the stream", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator
+      const stream = yield* Effect.scoped(Effect.gen(function*() {
+        const gateway = yield* Gateway.make
+        const fiber = yield* gateway.events.pipe(Stream.runDrain, Effect.fork)
+        yield* TestClock.adjust(1000)
+        return fiber
+      }))
+      const close = yield* sim.takeClose
+      assert.strictEqual(close.code, 1000)
+      const before = (yield* sim.payloads).length
+      yield* TestClock.adjust("10 minutes")
+      assert.strictEqual((yield* sim.payloads).length, before)
+      assert.strictEqual((yield* sim.connections).length, 1)
+      const exit = yield* Fiber.await(stream)
+      assert.strictEqual(exit._tag, "Success")
+    }).pipe(Effect.provide(simulatorWith({ heartbeatInterval: 1000 }))))
+
+  it.scoped("consecutive failed attempts wait for the reconnect schedule; a healthy connection resets it", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator
+      const gateway = yield* Gateway.make
+      yield* sim.takeConnection
+      yield* sim.refuseConnections(4000)
+      // A healthy connection ends: the first reconnect is immediate.
+      yield* sim.close(4000)
+      const second = yield* sim.takeConnection
+      // It is refused before Hello: the next attempt waits for the schedule (10 s).
+      yield* TestClock.adjust(9_999)
+      assert.strictEqual((yield* sim.connections).length, 2)
+      yield* TestClock.adjust(1)
+      const third = yield* sim.takeConnection
+      assert.strictEqual(third.connection, second.connection + 1)
+      yield* sim.refuseConnections(undefined)
+      yield* TestClock.adjust(10_000)
+      yield* sim.takeConnection
+      yield* sim.takePayload(6)
+      yield* gateway.status.changes.pipe(Stream.filter((status) => status === "Ready"), Stream.runHead)
+      // Healthy again (RESUMED): the schedule is reset and the next reconnect is immediate.
+      yield* sim.close(4000)
+      yield* sim.takeConnection
+      yield* sim.takePayload(6)
+    }).pipe(Effect.provide(simulatorWith({ guilds: 1 }, { reconnectSchedule: Schedule.spaced("10 seconds") }))))
+})
+
+describe("over a real localhost WebSocket (NodeSocket)", () => {
+  it.live("connects, receives events, resumes after a drop, and shuts down with 1000", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator
+      const gateway = yield* Gateway.Gateway
+      const events = yield* gateway.events.pipe(
+        Stream.filter((event) => event.type === "MESSAGE_CREATE"),
+        Stream.take(4),
+        Stream.runCollect,
+        Effect.fork
+      )
+      const message = (i: number) =>
+        Fixtures.messageCreate({ id: String(1300000000000000000n + BigInt(i)), channelId: "1300000000000000900" })
+      yield* sim.dispatch("MESSAGE_CREATE", message(1))
+      yield* sim.dispatch("MESSAGE_CREATE", message(2))
+      yield* sim.drop
+      yield* sim.dispatch("MESSAGE_CREATE", message(3))
+      yield* sim.dispatch("MESSAGE_CREATE", message(4))
+      const received = Chunk.toReadonlyArray(yield* Fiber.join(events))
+      assert.deepStrictEqual(received.map((event) => ("sequence" in event ? event.sequence : 0)), [3, 4, 5, 6])
+      assert.strictEqual((yield* sim.payloads).filter((p) => p.op === 6).length, 1)
+    }).pipe(
+      Effect.provide(
+        Gateway.layer.pipe(
+          Layer.provide(Layer.unwrapEffect(Effect.map(Simulator, (sim) =>
+            GatewayConfig.layer({ token, gatewayUrl: sim.url, compression: "zlib-stream" })))),
+          Layer.provide(NodeSocket.layerWebSocketConstructor),
+          Layer.provideMerge(Simulator.layerServe({ token, guilds: 1 }))
+        )
+      ),
+      Effect.scoped
+    ))
+
+  it.live("without a configured URL, asks GET /gateway/bot with the bot token", () =>
+    Effect.gen(function*() {
+      const gateway = yield* Gateway.Gateway
+      assert.isTrue(Option.isSome(yield* gateway.sessionId))
+    }).pipe(
+      Effect.provide(
+        Gateway.layer.pipe(
+          Layer.provide(Layer.unwrapEffect(Effect.map(Simulator, (sim) =>
+            GatewayConfig.layer({ token, apiBaseUrl: sim.apiBaseUrl })))),
+          Layer.provide(NodeSocket.layerWebSocketConstructor),
+          Layer.provide(NodeHttpClient.layerUndici),
+          Layer.provideMerge(Simulator.layerServe({ token }))
+        )
+      ),
+      Effect.scoped
+    ))
+
+  it.live("a token GET /gateway/bot rejects fails with AuthenticationFailed", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator
+      const exit = yield* Effect.exit(Effect.scoped(Gateway.make.pipe(
+        Effect.provide(GatewayConfig.layer({ token: "wrong", apiBaseUrl: sim.apiBaseUrl })),
+        Effect.provide(NodeSocket.layerWebSocketConstructor),
+        Effect.provide(NodeHttpClient.layerUndici)
+      )))
+      assert.isTrue(exit._tag === "Failure" && exit.cause._tag === "Fail" && exit.cause.error._tag === "AuthenticationFailed")
+    }).pipe(Effect.provide(Simulator.layerServe({ token })), Effect.scoped))
+})
