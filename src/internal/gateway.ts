@@ -40,6 +40,9 @@ export interface GuildMembersResult {
   readonly notFound: ReadonlyArray<string>
 }
 
+/** Why a command was not sent. @internal */
+export type CommandError = GatewayError.PayloadTooLarge | GatewayError.GatewayClosed | GatewayError.GatewayFatalError
+
 /** @internal */
 export interface GatewayShape {
   readonly shard: number
@@ -50,28 +53,14 @@ export interface GatewayShape {
   readonly latency: Effect.Effect<Option.Option<Duration.Duration>>
   readonly sessionId: Effect.Effect<Option.Option<string>>
   readonly sequence: Effect.Effect<Option.Option<number>>
-  readonly send: (
-    command: Commands.GatewayCommand
-  ) => Effect.Effect<void, GatewayError.PayloadTooLarge | GatewayError.GatewayClosed | GatewayError.GatewayFatalError>
-  readonly updatePresence: (
-    presence: Commands.UpdatePresence
-  ) => Effect.Effect<void, GatewayError.PayloadTooLarge | GatewayError.GatewayClosed | GatewayError.GatewayFatalError>
-  readonly updateVoiceState: (
-    voiceState: Commands.UpdateVoiceState
-  ) => Effect.Effect<void, GatewayError.PayloadTooLarge | GatewayError.GatewayClosed | GatewayError.GatewayFatalError>
-  readonly requestSoundboardSounds: (
-    request: Commands.RequestSoundboardSounds
-  ) => Effect.Effect<void, GatewayError.PayloadTooLarge | GatewayError.GatewayClosed | GatewayError.GatewayFatalError>
+  readonly send: (command: Commands.GatewayCommand) => Effect.Effect<void, CommandError>
+  readonly updatePresence: (presence: Commands.UpdatePresence) => Effect.Effect<void, CommandError>
+  readonly updateVoiceState: (voiceState: Commands.UpdateVoiceState) => Effect.Effect<void, CommandError>
+  readonly requestSoundboardSounds: (request: Commands.RequestSoundboardSounds) => Effect.Effect<void, CommandError>
   readonly requestGuildMembers: (
     request: Omit<Commands.RequestGuildMembers, "nonce">,
     options?: { readonly timeout?: Duration.DurationInput }
-  ) => Effect.Effect<
-    GuildMembersResult,
-    | GatewayError.PayloadTooLarge
-    | GatewayError.GatewayClosed
-    | GatewayError.GatewayFatalError
-    | GatewayError.RequestTimeout
-  >
+  ) => Effect.Effect<GuildMembersResult, CommandError | GatewayError.RequestTimeout>
   readonly pause: Effect.Effect<void>
   readonly resume: Effect.Effect<void>
   readonly awaitFatal: Effect.Effect<never, GatewayError.GatewayFatalError>
