@@ -130,3 +130,67 @@ export const parse = (
  */
 export const toNames = (intents: number): ReadonlyArray<IntentName> =>
   (Object.keys(Flags) as Array<IntentName>).filter((name) => has(intents, Flags[name]))
+
+/**
+ * The intents that bring each event (events/gateway.mdx, "List of Intents"). An event
+ * arrives when any one of its intents is set; events not listed need no intent.
+ * Caveats from the docs: GUILD_MEMBER_UPDATE for the bot itself arrives without
+ * GuildMembers, and THREAD_MEMBERS_UPDATE carries only the bot's own changes without it.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const eventIntents: Readonly<Record<string, ReadonlyArray<number>>> = (() => {
+  const map: Record<string, Array<number>> = {}
+  const add = (flag: number, events: ReadonlyArray<string>) => {
+    for (const event of events) (map[event] ??= []).push(flag)
+  }
+  add(Flags.Guilds, [
+    "GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE", "GUILD_ROLE_CREATE", "GUILD_ROLE_UPDATE", "GUILD_ROLE_DELETE",
+    "CHANNEL_CREATE", "CHANNEL_UPDATE", "CHANNEL_DELETE", "CHANNEL_PINS_UPDATE", "THREAD_CREATE", "THREAD_UPDATE",
+    "THREAD_DELETE", "THREAD_LIST_SYNC", "THREAD_MEMBER_UPDATE", "THREAD_MEMBERS_UPDATE", "STAGE_INSTANCE_CREATE",
+    "STAGE_INSTANCE_UPDATE", "STAGE_INSTANCE_DELETE", "VOICE_CHANNEL_STATUS_UPDATE", "VOICE_CHANNEL_START_TIME_UPDATE"
+  ])
+  add(Flags.GuildMembers, ["GUILD_MEMBER_ADD", "GUILD_MEMBER_UPDATE", "GUILD_MEMBER_REMOVE", "THREAD_MEMBERS_UPDATE"])
+  add(Flags.GuildModeration, ["GUILD_AUDIT_LOG_ENTRY_CREATE", "GUILD_BAN_ADD", "GUILD_BAN_REMOVE"])
+  add(Flags.GuildExpressions, [
+    "GUILD_EMOJIS_UPDATE", "GUILD_STICKERS_UPDATE", "GUILD_SOUNDBOARD_SOUND_CREATE", "GUILD_SOUNDBOARD_SOUND_UPDATE",
+    "GUILD_SOUNDBOARD_SOUND_DELETE", "GUILD_SOUNDBOARD_SOUNDS_UPDATE"
+  ])
+  add(Flags.GuildIntegrations, ["GUILD_INTEGRATIONS_UPDATE", "INTEGRATION_CREATE", "INTEGRATION_UPDATE", "INTEGRATION_DELETE"])
+  add(Flags.GuildWebhooks, ["WEBHOOKS_UPDATE"])
+  add(Flags.GuildInvites, ["INVITE_CREATE", "INVITE_DELETE"])
+  add(Flags.GuildVoiceStates, ["VOICE_CHANNEL_EFFECT_SEND", "VOICE_STATE_UPDATE"])
+  add(Flags.GuildPresences, ["PRESENCE_UPDATE"])
+  add(Flags.GuildMessages, ["MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE", "MESSAGE_DELETE_BULK"])
+  const reactions = [
+    "MESSAGE_REACTION_ADD", "MESSAGE_REACTION_REMOVE", "MESSAGE_REACTION_REMOVE_ALL", "MESSAGE_REACTION_REMOVE_EMOJI"
+  ]
+  add(Flags.GuildMessageReactions, reactions)
+  add(Flags.GuildMessageTyping, ["TYPING_START"])
+  add(Flags.DirectMessages, ["MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE", "CHANNEL_PINS_UPDATE"])
+  add(Flags.DirectMessageReactions, reactions)
+  add(Flags.DirectMessageTyping, ["TYPING_START"])
+  add(Flags.GuildScheduledEvents, [
+    "GUILD_SCHEDULED_EVENT_CREATE", "GUILD_SCHEDULED_EVENT_UPDATE", "GUILD_SCHEDULED_EVENT_DELETE",
+    "GUILD_SCHEDULED_EVENT_USER_ADD", "GUILD_SCHEDULED_EVENT_USER_REMOVE"
+  ])
+  add(Flags.AutoModerationConfiguration, [
+    "AUTO_MODERATION_RULE_CREATE", "AUTO_MODERATION_RULE_UPDATE", "AUTO_MODERATION_RULE_DELETE"
+  ])
+  add(Flags.AutoModerationExecution, ["AUTO_MODERATION_ACTION_EXECUTION"])
+  add(Flags.GuildMessagePolls, ["MESSAGE_POLL_VOTE_ADD", "MESSAGE_POLL_VOTE_REMOVE"])
+  add(Flags.DirectMessagePolls, ["MESSAGE_POLL_VOTE_ADD", "MESSAGE_POLL_VOTE_REMOVE"])
+  return map
+})()
+
+/**
+ * Whether `event` can arrive under `intents` (true for events that need no intent).
+ *
+ * @since 0.1.0
+ * @category predicates
+ */
+export const canReceive = (intents: number, event: string): boolean => {
+  const needed = eventIntents[event]
+  return needed === undefined || needed.some((flag) => has(intents, flag))
+}
