@@ -72,6 +72,35 @@ describe("lifecycle", () => {
     }).pipe(Effect.provide(simulatorWith({ guilds: 1 }, { reconnectSchedule: Schedule.spaced("10 seconds") }))))
 })
 
+describe("handshake timeouts", () => {
+  for (const phase of ["hello", "ready"] as const) {
+    it.scoped(`no ${phase === "hello" ? "Hello" : "READY/RESUMED"} within the timeout → close resumably and reconnect`, () =>
+      Effect.gen(function*() {
+        const sim = yield* Simulator
+        yield* Gateway.make
+        yield* sim.takeConnection
+        yield* sim.stall(phase)
+        yield* sim.close(4000)
+        const stalled = yield* sim.takeConnection
+        yield* TestClock.adjust(4_999)
+        assert.strictEqual((yield* sim.closes).length, 0)
+        yield* TestClock.adjust(1)
+        const close = yield* sim.takeClose
+        assert.strictEqual(close.connection, stalled.connection)
+        assert.notStrictEqual(close.code, 1000)
+        yield* sim.stall(undefined)
+        // A failed attempt: the next one waits for the reconnect schedule (10 s).
+        yield* TestClock.adjust(10_000)
+        yield* sim.takeConnection
+        yield* sim.takePayload(6)
+      }).pipe(Effect.provide(simulatorWith({ guilds: 1, heartbeatInterval: 60_000 }, {
+        helloTimeout: "5 seconds",
+        readyTimeout: "5 seconds",
+        reconnectSchedule: Schedule.spaced("10 seconds")
+      }))))
+  }
+})
+
 describe("over a real localhost WebSocket (NodeSocket)", () => {
   it.live("connects, receives events, resumes after a drop, and shuts down with 1000", () =>
     Effect.gen(function*() {

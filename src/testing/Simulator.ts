@@ -178,6 +178,8 @@ export interface SimulatorShape {
   readonly setRequiredShards: (count: number | undefined) => Effect.Effect<void>
   /** Closes every new connection with this code before Hello, like an outage; `undefined` accepts them again. */
   readonly refuseConnections: (code: number | undefined) => Effect.Effect<void>
+  /** Stalls the handshake of later connections: no Hello (`"hello"`), or no answer to Identify/Resume (`"ready"`). */
+  readonly stall: (phase: "hello" | "ready" | undefined) => Effect.Effect<void>
   /** Every session and its ground-truth dispatch log. */
   readonly sessions: Effect.Effect<ReadonlyArray<SimulatedSession>>
 }
@@ -329,6 +331,10 @@ const makeShape = (engine: Engine, url: string, httpUrl: string): SimulatorShape
     setRequiredShards: (count) =>
       Effect.sync(() => {
         engine.requiredShards = count
+      }),
+    stall: (phase) =>
+      Effect.sync(() => {
+        engine.stall = phase
       }),
     refuseConnections: (code) =>
       Effect.sync(() => {

@@ -274,6 +274,8 @@ export class Engine implements TransportHost {
   requiredShards: number | undefined
   /** When set, every new connection is closed with this code before Hello (an outage). */
   refuseWith: number | undefined = undefined
+  /** When set, new connections get no Hello ("hello"), or Identify/Resume get no answer ("ready"). */
+  stall: "hello" | "ready" | undefined = undefined
 
   private readonly conns = new Map<Transport, Conn>()
   private readonly liveConns: Array<Conn> = []
@@ -349,6 +351,7 @@ export class Engine implements TransportHost {
     if (compress !== null && compress !== "zlib-stream") {
       return this.serverClose(conn, CloseCode.DecodeError, "Unsupported compression.")
     }
+    if (this.stall === "hello") return
     this.sendJson(conn, { op: Op.Hello, d: { heartbeat_interval: this.options.heartbeatInterval }, s: null, t: null })
   }
 
@@ -406,9 +409,9 @@ export class Engine implements TransportHost {
         return
       }
       case Op.Identify:
-        return this.identify(conn, d)
+        return this.stall === "ready" ? undefined : this.identify(conn, d)
       case Op.Resume:
-        return this.resume(conn, d)
+        return this.stall === "ready" ? undefined : this.resume(conn, d)
       case Op.RequestGuildMembers:
         return this.requestGuildMembers(conn, d)
       case Op.RequestSoundboardSounds:
