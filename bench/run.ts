@@ -7,6 +7,7 @@
  * - @discordjs/ws: discord.js's WebSocketManager (JSON.parse, no validation).
  *
  * Usage: npm run bench -- [--n N] [--quick] [--rounds R] [--clients bare,ours,discordjs]
+ * Profiling a client: BENCH_CHILD_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- --clients ours
  *
  * Each client is a child process (`node --import tsx bench/client-*.ts`), so the server's
  * CPU is not counted and RSS is the client's own. The parent dispatches with a bounded
@@ -93,7 +94,7 @@ const runOne = async (name: ClientName, round: number): Promise<RunResult> => {
   try {
     const { shape: sim } = await Effect.runPromise(Scope.extend(serve({ token, guilds: 1 }), scope))
     return await new Promise<RunResult>((resolve, reject) => {
-      const child = spawn(process.execPath, ["--import", "tsx", join(here, allClients[name])], {
+      const child = spawn(process.execPath, [...(process.env["BENCH_CHILD_FLAGS"] ?? "").split(" ").filter(Boolean), "--import", "tsx", join(here, allClients[name])], {
         cwd: root,
         env: { ...process.env, BENCH_URL: sim.url, BENCH_N: String(n), BENCH_TOKEN: token },
         stdio: ["ignore", "pipe", "inherit", "ipc"]
