@@ -223,7 +223,9 @@ export const make: Effect.Effect<
         const wait = ctx.lastIdentifyAt + IdentifySpacingMillis - (yield* Clock.currentTimeMillis)
         if (wait > 0) yield* Effect.sleep(wait)
       }
-      const fiber = yield* Effect.fork(Connection.run(ctx, plan))
+      const fiber = yield* Effect.fork(
+        Connection.run(ctx, plan).pipe(Effect.annotateLogs({ session: session.sessionId ?? "new", mode: plan.mode }))
+      )
       current = fiber
       const exit = yield* Fiber.await(fiber)
       current = undefined
