@@ -6,6 +6,11 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
+import * as AdminEvents from "./events/Admin.js"
+import * as ChannelEvents from "./events/Channels.js"
+import * as GuildEvents from "./events/Guilds.js"
+import * as MessageEvents from "./events/Messages.js"
+import * as OtherEvents from "./events/Other.js"
 import { ReadyApplication } from "./schema/Application.js"
 import { AvailableGuild, UnavailableGuild } from "./schema/Guild.js"
 import { Interaction } from "./schema/Interaction.js"
@@ -14,6 +19,31 @@ import { Message, UserWithMember } from "./schema/Message.js"
 import { PartialPresence, PresenceUpdate as PresenceUpdateSchema } from "./schema/Presence.js"
 import { Snowflake } from "./schema/Snowflake.js"
 import { User } from "./schema/User.js"
+
+/**
+ * @since 0.1.0
+ */
+export * from "./events/Admin.js"
+
+/**
+ * @since 0.1.0
+ */
+export * from "./events/Channels.js"
+
+/**
+ * @since 0.1.0
+ */
+export * from "./events/Guilds.js"
+
+/**
+ * @since 0.1.0
+ */
+export * from "./events/Messages.js"
+
+/**
+ * @since 0.1.0
+ */
+export * from "./events/Other.js"
 
 /**
  * READY: the session is established. `guilds` are all unavailable at first;
@@ -227,7 +257,77 @@ export const DispatchSchemas = {
   MESSAGE_DELETE: MessageDelete,
   GUILD_MEMBERS_CHUNK: GuildMembersChunk,
   PRESENCE_UPDATE: PresenceUpdate,
-  INTERACTION_CREATE: InteractionCreate
+  INTERACTION_CREATE: InteractionCreate,
+  CHANNEL_CREATE: ChannelEvents.ChannelCreate,
+  CHANNEL_UPDATE: ChannelEvents.ChannelUpdate,
+  CHANNEL_DELETE: ChannelEvents.ChannelDelete,
+  CHANNEL_PINS_UPDATE: ChannelEvents.ChannelPinsUpdate,
+  CHANNEL_INFO: ChannelEvents.ChannelInfo,
+  VOICE_CHANNEL_STATUS_UPDATE: ChannelEvents.VoiceChannelStatusUpdate,
+  VOICE_CHANNEL_START_TIME_UPDATE: ChannelEvents.VoiceChannelStartTimeUpdate,
+  THREAD_CREATE: ChannelEvents.ThreadCreate,
+  THREAD_UPDATE: ChannelEvents.ThreadUpdate,
+  THREAD_DELETE: ChannelEvents.ThreadDelete,
+  THREAD_LIST_SYNC: ChannelEvents.ThreadListSync,
+  THREAD_MEMBER_UPDATE: ChannelEvents.ThreadMemberUpdate,
+  THREAD_MEMBERS_UPDATE: ChannelEvents.ThreadMembersUpdate,
+  GUILD_UPDATE: GuildEvents.GuildUpdate,
+  GUILD_DELETE: GuildEvents.GuildDelete,
+  GUILD_BAN_ADD: GuildEvents.GuildBanAdd,
+  GUILD_BAN_REMOVE: GuildEvents.GuildBanRemove,
+  GUILD_EMOJIS_UPDATE: GuildEvents.GuildEmojisUpdate,
+  GUILD_STICKERS_UPDATE: GuildEvents.GuildStickersUpdate,
+  GUILD_INTEGRATIONS_UPDATE: GuildEvents.GuildIntegrationsUpdate,
+  GUILD_MEMBER_ADD: GuildEvents.GuildMemberAdd,
+  GUILD_MEMBER_REMOVE: GuildEvents.GuildMemberRemove,
+  GUILD_MEMBER_UPDATE: GuildEvents.GuildMemberUpdate,
+  GUILD_ROLE_CREATE: GuildEvents.GuildRoleCreate,
+  GUILD_ROLE_UPDATE: GuildEvents.GuildRoleUpdate,
+  GUILD_ROLE_DELETE: GuildEvents.GuildRoleDelete,
+  GUILD_SCHEDULED_EVENT_CREATE: GuildEvents.GuildScheduledEventCreate,
+  GUILD_SCHEDULED_EVENT_UPDATE: GuildEvents.GuildScheduledEventUpdate,
+  GUILD_SCHEDULED_EVENT_DELETE: GuildEvents.GuildScheduledEventDelete,
+  GUILD_SCHEDULED_EVENT_USER_ADD: GuildEvents.GuildScheduledEventUserAdd,
+  GUILD_SCHEDULED_EVENT_USER_REMOVE: GuildEvents.GuildScheduledEventUserRemove,
+  GUILD_SOUNDBOARD_SOUND_CREATE: GuildEvents.GuildSoundboardSoundCreate,
+  GUILD_SOUNDBOARD_SOUND_UPDATE: GuildEvents.GuildSoundboardSoundUpdate,
+  GUILD_SOUNDBOARD_SOUND_DELETE: GuildEvents.GuildSoundboardSoundDelete,
+  GUILD_SOUNDBOARD_SOUNDS_UPDATE: GuildEvents.GuildSoundboardSoundsUpdate,
+  SOUNDBOARD_SOUNDS: GuildEvents.SoundboardSounds,
+  INTEGRATION_DELETE: GuildEvents.IntegrationDelete,
+  MESSAGE_DELETE_BULK: MessageEvents.MessageDeleteBulk,
+  MESSAGE_REACTION_ADD: MessageEvents.MessageReactionAdd,
+  MESSAGE_REACTION_REMOVE: MessageEvents.MessageReactionRemove,
+  MESSAGE_REACTION_REMOVE_ALL: MessageEvents.MessageReactionRemoveAll,
+  MESSAGE_REACTION_REMOVE_EMOJI: MessageEvents.MessageReactionRemoveEmoji,
+  MESSAGE_POLL_VOTE_ADD: MessageEvents.MessagePollVoteAdd,
+  MESSAGE_POLL_VOTE_REMOVE: MessageEvents.MessagePollVoteRemove,
+  TYPING_START: MessageEvents.TypingStart,
+  USER_UPDATE: OtherEvents.UserUpdate,
+  VOICE_STATE_UPDATE: OtherEvents.VoiceStateUpdate,
+  VOICE_SERVER_UPDATE: OtherEvents.VoiceServerUpdate,
+  VOICE_CHANNEL_EFFECT_SEND: OtherEvents.VoiceChannelEffectSend,
+  WEBHOOKS_UPDATE: OtherEvents.WebhooksUpdate,
+  INVITE_CREATE: OtherEvents.InviteCreate,
+  INVITE_DELETE: OtherEvents.InviteDelete,
+  STAGE_INSTANCE_CREATE: OtherEvents.StageInstanceCreate,
+  STAGE_INSTANCE_UPDATE: OtherEvents.StageInstanceUpdate,
+  STAGE_INSTANCE_DELETE: OtherEvents.StageInstanceDelete,
+  ENTITLEMENT_CREATE: OtherEvents.EntitlementCreate,
+  ENTITLEMENT_UPDATE: OtherEvents.EntitlementUpdate,
+  ENTITLEMENT_DELETE: OtherEvents.EntitlementDelete,
+  RATE_LIMITED: OtherEvents.RateLimited,
+  APPLICATION_COMMAND_PERMISSIONS_UPDATE: AdminEvents.ApplicationCommandPermissionsUpdate,
+  AUTO_MODERATION_RULE_CREATE: AdminEvents.AutoModerationRuleCreate,
+  AUTO_MODERATION_RULE_UPDATE: AdminEvents.AutoModerationRuleUpdate,
+  AUTO_MODERATION_RULE_DELETE: AdminEvents.AutoModerationRuleDelete,
+  AUTO_MODERATION_ACTION_EXECUTION: AdminEvents.AutoModerationActionExecution,
+  GUILD_AUDIT_LOG_ENTRY_CREATE: AdminEvents.GuildAuditLogEntryCreate,
+  INTEGRATION_CREATE: AdminEvents.IntegrationCreate,
+  INTEGRATION_UPDATE: AdminEvents.IntegrationUpdate,
+  SUBSCRIPTION_CREATE: AdminEvents.SubscriptionCreate,
+  SUBSCRIPTION_UPDATE: AdminEvents.SubscriptionUpdate,
+  SUBSCRIPTION_DELETE: AdminEvents.SubscriptionDelete
 } as const
 
 /**

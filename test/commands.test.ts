@@ -120,7 +120,7 @@ describe("commands", () => {
       assert.deepStrictEqual((yield* sim.takePayload(4)).d, voice)
       const guildId = yield* firstGuildId
       const sounds = yield* gateway.events.pipe(
-        Stream.filter((event) => event.type === "UNKNOWN_EVENT" && event.name === "SOUNDBOARD_SOUNDS"),
+        Stream.filter((event) => event.type === "SOUNDBOARD_SOUNDS"),
         Stream.take(1),
         Stream.runCollect,
         Effect.fork
