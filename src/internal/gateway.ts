@@ -25,8 +25,7 @@ import type * as Commands from "../Commands.js"
 import { GatewayConfig } from "../GatewayConfig.js"
 import * as GatewayError from "../GatewayError.js"
 import type { GatewayEvent } from "../GatewayEvent.js"
-import { SessionStore } from "../SessionStore.js"
-import * as SessionStoreModule from "../SessionStore.js"
+import * as SessionStore from "../SessionStore.js"
 import * as CloseCodes from "./closeCodes.js"
 import * as Connection from "./connection.js"
 import * as GatewayBot from "./gatewayBot.js"
@@ -91,7 +90,7 @@ export const make: Effect.Effect<
 > = Effect.gen(function*() {
   const config = yield* GatewayConfig
   const shard = config.shard[0]
-  const store = Option.getOrElse(yield* Effect.serviceOption(SessionStore), SessionStoreModule.makeMemory)
+  const store = Option.getOrElse(yield* Effect.serviceOption(SessionStore.SessionStore), SessionStore.makeMemory)
   const httpClient = yield* Effect.serviceOption(HttpClient.HttpClient)
 
   const status = yield* SubscriptionRef.make<Connection.Status>("Disconnected")
