@@ -27,10 +27,19 @@ export interface SessionState {
  * @category models
  */
 export interface SessionStoreShape {
-  readonly get: (shard: number) => Effect.Effect<Option.Option<SessionState>>
-  readonly set: (shard: number, state: SessionState) => Effect.Effect<void>
-  readonly clear: (shard: number) => Effect.Effect<void>
+  readonly get: (shard: ShardKey) => Effect.Effect<Option.Option<SessionState>>
+  readonly set: (shard: ShardKey, state: SessionState) => Effect.Effect<void>
+  readonly clear: (shard: ShardKey) => Effect.Effect<void>
 }
+
+/**
+ * A shard as `[shard_id, num_shards]`. Sessions are kept per shard id *and* count:
+ * after resharding, shard 0 of 8 must not resume the session of shard 0 of 4.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ShardKey = readonly [id: number, count: number]
 
 /**
  * The session store service. When none is provided the gateway keeps sessions in memory.
@@ -47,11 +56,12 @@ export class SessionStore extends Context.Tag("effect-discord-gateway/SessionSto
  * @category constructors
  */
 export const makeMemory = (): SessionStoreShape => {
-  const sessions = new Map<number, SessionState>()
+  const sessions = new Map<string, SessionState>()
+  const key = ([id, count]: ShardKey) => `${id}/${count}`
   return {
-    get: (shard) => Effect.sync(() => Option.fromNullable(sessions.get(shard))),
-    set: (shard, state) => Effect.sync(() => void sessions.set(shard, state)),
-    clear: (shard) => Effect.sync(() => void sessions.delete(shard))
+    get: (shard) => Effect.sync(() => Option.fromNullable(sessions.get(key(shard)))),
+    set: (shard, state) => Effect.sync(() => void sessions.set(key(shard), state)),
+    clear: (shard) => Effect.sync(() => void sessions.delete(key(shard)))
   }
 }
 

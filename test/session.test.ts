@@ -209,7 +209,7 @@ describe("resume", () => {
         yield* gateway.pause
       }))
       yield* sim.takeClose
-      const stored = Option.getOrThrow(yield* store.get(0))
+      const stored = Option.getOrThrow(yield* store.get([0, 1]))
       assert.strictEqual(stored.sequence, 2)
       // The second "process" resumes it, then shuts down for good.
       yield* Effect.scoped(Effect.gen(function*() {
@@ -221,6 +221,6 @@ describe("resume", () => {
       const closes = yield* sim.closes
       assert.strictEqual(closes[closes.length - 1]!.code, 1000)
       assert.strictEqual(closes[closes.length - 1]!.connection, connections[connections.length - 1]!.connection)
-      assert.isTrue(Option.isNone(yield* store.get(0)))
+      assert.isTrue(Option.isNone(yield* store.get([0, 1])))
     }).pipe(Effect.provide(Layer.merge(simulatorWith({ guilds: 1 }), SessionStore.layerMemory))))
 })

@@ -13,6 +13,7 @@ import * as Socket from "@effect/platform/Socket"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Queue from "effect/Queue"
 import * as Redacted from "effect/Redacted"
@@ -81,8 +82,8 @@ export interface ConnectionContext {
   heartbeat: Heartbeat.HeartbeatState | undefined
   /** The close code used when this side closes the live connection. */
   closeCode: number
-  /** When Identify was last sent: Discord allows one per 5 s (per concurrency bucket). */
-  lastIdentifyAt: number | undefined
+  /** Waits until this shard may identify (one Identify per concurrency bucket per 5 s). */
+  readonly acquireIdentify: Effect.Effect<void>
 }
 
 /** How to open the next connection. @internal */
@@ -134,9 +135,11 @@ export const run = (
 
     // The first end wins: later ones (the close event after our own close) add nothing.
     let ended: GatewayError.ConnectionEnded | undefined
+    const endSignal = yield* Deferred.make<void>()
     const end = (reason: GatewayError.ConnectionEnded) => {
       if (ended === undefined) ended = reason
       Queue.unsafeOffer(inbound, { _tag: "End" })
+      Deferred.unsafeDone(endSignal, Exit.void)
     }
 
     const onText = (text: string) => {
@@ -322,7 +325,12 @@ export const run = (
               yield* sendPriority(resumePayload())
             } else {
               yield* SubscriptionRef.set(ctx.status, "Identifying")
-              ctx.lastIdentifyAt = clock.unsafeCurrentTimeMillis()
+              // The wait for the bucket ends early when the connection does.
+              const mayIdentify = yield* Effect.raceFirst(
+                Effect.as(ctx.acquireIdentify, true),
+                Effect.as(Deferred.await(endSignal), false)
+              )
+              if (!mayIdentify) break
               yield* sendPriority(identifyPayload())
             }
             yield* SubscriptionRef.set(ctx.status, "WaitingForReady")

@@ -7,14 +7,12 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as Socket from "@effect/platform/Socket"
-import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as Option from "effect/Option"
-import * as PubSub from "effect/PubSub"
 import * as Queue from "effect/Queue"
 import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
@@ -25,9 +23,11 @@ import type * as Commands from "../Commands.js"
 import { GatewayConfig } from "../GatewayConfig.js"
 import * as GatewayError from "../GatewayError.js"
 import type { GatewayEvent } from "../GatewayEvent.js"
+import * as IdentifyLimiter from "../IdentifyLimiter.js"
 import * as SessionStore from "../SessionStore.js"
 import * as CloseCodes from "./closeCodes.js"
 import * as Connection from "./connection.js"
+import * as EventHub from "./eventHub.js"
 import * as GatewayBot from "./gatewayBot.js"
 import { MaxPayloadBytes, Op } from "./protocol.js"
 
@@ -74,12 +74,23 @@ interface MemberCollector {
   readonly done: Deferred.Deferred<void>
 }
 
-const IdentifySpacingMillis = 5_000
-
 const byteLength = (text: string): number => Buffer.byteLength(text, "utf8")
 
+/** What one shard runs with. @internal */
+export interface ShardOptions {
+  readonly config: GatewayConfig["Type"]
+  /** Where the shard publishes its events. */
+  readonly hub: EventHub.EventHub
+  /** Whether the hub is shared with other shards (then the shard's own streams keep only its events). */
+  readonly sharedHub: boolean
+  readonly limiter: IdentifyLimiter.IdentifyLimiterShape
+  readonly store: SessionStore.SessionStoreShape
+  /** Called once when the shard stops for good. */
+  readonly onFatal: (error: GatewayError.GatewayFatalError) => Effect.Effect<void>
+}
+
 /**
- * Builds the gateway in the current scope and starts connecting.
+ * Builds a single gateway in the current scope and starts connecting.
  *
  * @internal
  */
@@ -89,38 +100,42 @@ export const make: Effect.Effect<
   Scope.Scope | GatewayConfig | Socket.WebSocketConstructor
 > = Effect.gen(function*() {
   const config = yield* GatewayConfig
-  const shard = config.shard[0]
+  const hub = yield* EventHub.make({
+    capacity: config.eventBufferCapacity,
+    startupCapacity: config.startupBufferCapacity
+  })
+  const providedLimiter = yield* Effect.serviceOption(IdentifyLimiter.IdentifyLimiter)
+  const limiter = Option.isSome(providedLimiter) ? providedLimiter.value : yield* IdentifyLimiter.makeMemory()
   const store = Option.getOrElse(yield* Effect.serviceOption(SessionStore.SessionStore), SessionStore.makeMemory)
+  const shape = yield* makeShard({ config, hub, sharedHub: false, limiter, store, onFatal: hub.fail })
+  if (config.waitForReady) {
+    yield* shape.ready
+  }
+  return shape
+})
+
+/**
+ * Builds one shard in the current scope and starts connecting: the reconnect loop,
+ * the session, the command outbox. Its events go to `options.hub`.
+ *
+ * @internal
+ */
+export const makeShard = (options: ShardOptions): Effect.Effect<
+  GatewayShape,
+  never,
+  Scope.Scope | Socket.WebSocketConstructor
+> => Effect.gen(function*() {
+  const { config, hub, limiter, store } = options
+  const shard = config.shard[0]
   const httpClient = yield* Effect.serviceOption(HttpClient.HttpClient)
 
   const status = yield* SubscriptionRef.make<Connection.Status>("Disconnected")
   const fatal = yield* Deferred.make<never, GatewayError.GatewayFatalError>()
   const ready = yield* Deferred.make<void, GatewayError.GatewayFatalError>()
   const closed = yield* Deferred.make<void>()
-  const pubsub = yield* Effect.acquireRelease(
-    PubSub.bounded<GatewayEvent>(config.eventBufferCapacity),
-    PubSub.shutdown
-  )
-  // Publishing and subscribing take turns, so the first subscriber gets the
-  // startup buffer and then the live events with nothing missing in between.
-  const lock = yield* Effect.makeSemaphore(1)
-  let startup: Array<GatewayEvent> | undefined = []
-  let startupDropped = 0
+  const deliver = hub.deliver
 
-  const deliver = (events: ReadonlyArray<GatewayEvent>): Effect.Effect<void> =>
-    events.length === 0 ? Effect.void : lock.withPermits(1)(Effect.suspend(() => {
-      if (startup !== undefined) {
-        for (const event of events) startup.push(event)
-        const excess = startup.length - config.startupBufferCapacity
-        if (excess > 0) {
-          startup.splice(0, excess)
-          startupDropped += excess
-        }
-      }
-      return PubSub.publishAll(pubsub, events)
-    }))
-
-  const stored = yield* store.get(shard)
+  const stored = yield* store.get(config.shard)
   const session: Connection.SessionRuntime = {
     sessionId: Option.isSome(stored) ? stored.value.sessionId : undefined,
     resumeUrl: Option.isSome(stored) ? stored.value.resumeUrl : undefined,
@@ -129,8 +144,8 @@ export const make: Effect.Effect<
   }
   const saveSession = Effect.suspend(() =>
     session.sessionId !== undefined && session.resumeUrl !== undefined
-      ? store.set(shard, { sessionId: session.sessionId, resumeUrl: session.resumeUrl, sequence: session.sequence })
-      : store.clear(shard)
+      ? store.set(config.shard, { sessionId: session.sessionId, resumeUrl: session.resumeUrl, sequence: session.sequence })
+      : store.clear(config.shard)
   )
 
   const collectors = new Map<string, MemberCollector>()
@@ -145,7 +160,7 @@ export const make: Effect.Effect<
     deliver,
     heartbeat: undefined,
     closeCode: 4000,
-    lastIdentifyAt: undefined,
+    acquireIdentify: limiter.acquire(shard),
     onReady: () => saveSession,
     onLive: Deferred.succeed(ready, undefined),
     onMemberChunk: (raw, event) => {
@@ -217,11 +232,6 @@ export const make: Effect.Effect<
       const plan: Connection.Plan = session.sessionId !== undefined && session.resumeUrl !== undefined
         ? { mode: "resume", url: session.resumeUrl }
         : { mode: "identify", url: gatewayUrl }
-      if (plan.mode === "identify" && ctx.lastIdentifyAt !== undefined) {
-        // One identify per 5 s: an earlier one would only be answered with op 9.
-        const wait = ctx.lastIdentifyAt + IdentifySpacingMillis - (yield* Clock.currentTimeMillis)
-        if (wait > 0) yield* Effect.sleep(wait)
-      }
       const fiber = yield* Effect.fork(
         Connection.run(ctx, plan).pipe(Effect.annotateLogs({ session: session.sessionId ?? "new", mode: plan.mode }))
       )
@@ -275,7 +285,10 @@ export const make: Effect.Effect<
       Effect.tapError((error) => Effect.logError(error.message)),
       Effect.onError(() => Deferred.succeed(closed, undefined)),
       Effect.catchAll((error) =>
-        Effect.zipRight(Deferred.fail(ready, error), Deferred.fail(fatal, error))
+        Deferred.fail(ready, error).pipe(
+          Effect.zipRight(Deferred.fail(fatal, error)),
+          Effect.zipRight(options.onFatal(error))
+        )
       ),
       Effect.annotateLogs({ shard })
     )
@@ -288,7 +301,7 @@ export const make: Effect.Effect<
       if (!paused) ctx.closeCode = 1000
       yield* Deferred.succeed(closed, undefined)
       yield* Fiber.interrupt(supervisor)
-      yield* paused ? saveSession : store.clear(shard)
+      yield* paused ? saveSession : store.clear(config.shard)
       const pending = outbox.inFlight ? [outbox.inFlight] : []
       for (const command of [...pending, ...(yield* Queue.takeAll(outbox.queue))]) {
         yield* Deferred.interrupt(command.done)
@@ -298,17 +311,13 @@ export const make: Effect.Effect<
 
   const awaitFatal = Deferred.await(fatal)
 
-  const subscribe: GatewayShape["subscribe"] = lock.withPermits(1)(Effect.gen(function*() {
-    const subscription = yield* PubSub.subscribe(pubsub)
-    const initial = startup ?? []
-    if (startup !== undefined && startupDropped > 0) {
-      yield* Effect.logWarning(`${startupDropped} startup event(s) were dropped before the first subscriber arrived`)
-    }
-    startup = undefined
-    return Stream.concat(Stream.fromIterable(initial), Stream.fromQueue(subscription)).pipe(
-      Stream.interruptWhen(awaitFatal)
-    )
-  }))
+  const subscribe: GatewayShape["subscribe"] = options.sharedHub
+    ? Effect.map(hub.subscribe, (stream) =>
+      stream.pipe(
+        Stream.filter((event) => "shard" in event && event.shard === shard),
+        Stream.interruptWhen(awaitFatal)
+      ))
+    : Effect.map(hub.subscribe, Stream.interruptWhen(awaitFatal))
   const events: Stream.Stream<GatewayEvent, GatewayError.GatewayFatalError> = Stream.unwrapScoped(subscribe)
 
   const send = (command: Commands.GatewayCommand) =>
@@ -395,8 +404,5 @@ export const make: Effect.Effect<
     awaitFatal
   }
 
-  if (config.waitForReady) {
-    yield* Deferred.await(ready)
-  }
   return shape
 })
