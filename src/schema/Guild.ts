@@ -313,7 +313,9 @@ export const AvailableGuild = Schema.Struct({
   ...Guild.fields,
   joined_at: IsoTimestamp,
   large: Schema.Boolean,
-  unavailable: Schema.optional(Schema.Boolean),
+  // `true` is the `{ id, unavailable: true }` form of GUILD_CREATE; allowing it
+  // here would let a value of this type decode as that form and lose its fields.
+  unavailable: Schema.optional(Schema.Literal(false)),
   member_count: Schema.Number,
   voice_states: Schema.Array(VoiceState),
   members: Schema.Array(Member),

@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import type * as Brand from "effect/Brand"
 import * as Schema from "effect/Schema"
 
 /**
@@ -16,7 +17,17 @@ import * as Schema from "effect/Schema"
 export const Snowflake = Schema.String.pipe(
   Schema.brand("Snowflake", {
     identifier: "Snowflake",
-    description: "a Discord id: a 64-bit unsigned integer as a decimal string"
+    description: "a Discord id: a 64-bit unsigned integer as a decimal string",
+    // Generated ids are built the way Discord builds them, a creation time
+    // (February 2015 to 2035) above 22 bits of worker, process and increment,
+    // so they have the 17 to 19 digits of real ids.
+    arbitrary: () => (fc) =>
+      fc.tuple(
+        fc.integer({ min: 2_678_400_000, max: 631_152_000_000 }),
+        fc.integer({ min: 0, max: 0x3f_ffff })
+      ).map(([sinceEpoch, low]) =>
+        String((BigInt(sinceEpoch) << 22n) | BigInt(low)) as string & Brand.Brand<"Snowflake">
+      )
   })
 )
 

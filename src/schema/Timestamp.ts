@@ -15,7 +15,12 @@ import * as Schema from "effect/Schema"
  */
 export const IsoTimestamp = Schema.String.annotations({
   identifier: "IsoTimestamp",
-  description: "an ISO8601 timestamp"
+  description: "an ISO8601 timestamp",
+  // Generated values have Discord's shape: microseconds and an explicit offset.
+  arbitrary: () => (fc) =>
+    fc.integer({ min: Date.UTC(2015, 0, 1), max: Date.UTC(2035, 0, 1) }).map((ms) =>
+      new Date(ms).toISOString().replace("Z", "000+00:00")
+    )
 })
 
 /**
