@@ -290,6 +290,22 @@ export class GatewayClosed extends Schema.TaggedError<GatewayClosed>()("GatewayC
 }
 
 /**
+ * A command or lookup named a shard this process does not run (or not a valid guild id).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class ShardUnavailable extends Schema.TaggedError<ShardUnavailable>()("ShardUnavailable", {
+  shard: Schema.Number,
+  shardCount: Schema.Number,
+  reason: Schema.String
+}) {
+  override get message() {
+    return `Shard ${this.shard} of ${this.shardCount} is not available here: ${this.reason}`
+  }
+}
+
+/**
  * Why one connection ended; the gateway decides from it whether to resume, identify anew or stop.
  *
  * @since 0.1.0

@@ -74,4 +74,34 @@ export interface SessionLost {
  * @since 0.1.0
  * @category models
  */
+/**
+ * `Sharding` switched to a new set of shards (after a 4011 or a manual `reshard`).
+ * What follows comes from the new shards, starting with their READY and
+ * GUILD_CREATE events: a full snapshot to rebuild state from. Events Discord sent
+ * to both sets while the new one was starting may appear on both sides of this marker.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export interface Resharded {
+  readonly type: "RESHARDED"
+  readonly previousShardCount: number
+  readonly shardCount: number
+}
+
+/**
+ * Everything the event stream carries.
+ *
+ * @since 0.1.0
+ * @category models
+ */
 export type GatewayEvent = Dispatch | UnknownEvent | DecodeFailure | SessionLost
+
+/**
+ * What `Sharding`'s merged stream carries: the events of every shard, each with
+ * its `shard`, and the `RESHARDED` marker.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type ShardingEvent = GatewayEvent | Resharded

@@ -35,9 +35,19 @@ export * as GatewayEvent from "./GatewayEvent.js"
 /**
  * @since 0.1.0
  */
+export * as IdentifyLimiter from "./IdentifyLimiter.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Intents from "./Intents.js"
 
 /**
  * @since 0.1.0
  */
 export * as SessionStore from "./SessionStore.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as Sharding from "./Sharding.js"

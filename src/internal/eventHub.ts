@@ -11,33 +11,32 @@ import * as PubSub from "effect/PubSub"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as GatewayError from "../GatewayError.js"
-import type { GatewayEvent } from "../GatewayEvent.js"
 
 /** @internal */
-export interface EventHub {
-  readonly deliver: (events: ReadonlyArray<GatewayEvent>) => Effect.Effect<void>
+export interface EventHub<A> {
+  readonly deliver: (events: ReadonlyArray<A>) => Effect.Effect<void>
   /** Subscribes now, in the current scope; the stream ends with the hub's failure. */
-  readonly subscribe: Effect.Effect<Stream.Stream<GatewayEvent, GatewayError.GatewayFatalError>, never, Scope.Scope>
+  readonly subscribe: Effect.Effect<Stream.Stream<A, GatewayError.GatewayFatalError>, never, Scope.Scope>
   /** Ends every subscriber's stream with `error` (the first failure wins). */
   readonly fail: (error: GatewayError.GatewayFatalError) => Effect.Effect<void>
   readonly awaitFailure: Effect.Effect<never, GatewayError.GatewayFatalError>
 }
 
 /** @internal */
-export const make = (options: {
+export const make = <A>(options: {
   readonly capacity: number
   readonly startupCapacity: number
-}): Effect.Effect<EventHub, never, Scope.Scope> =>
+}): Effect.Effect<EventHub<A>, never, Scope.Scope> =>
   Effect.gen(function*() {
     const failure = yield* Deferred.make<never, GatewayError.GatewayFatalError>()
-    const pubsub = yield* Effect.acquireRelease(PubSub.bounded<GatewayEvent>(options.capacity), PubSub.shutdown)
+    const pubsub = yield* Effect.acquireRelease(PubSub.bounded<A>(options.capacity), PubSub.shutdown)
     // Publishing and subscribing take turns, so the first subscriber gets the
     // startup buffer and then the live events with nothing missing in between.
     const lock = yield* Effect.makeSemaphore(1)
-    let startup: Array<GatewayEvent> | undefined = []
+    let startup: Array<A> | undefined = []
     let startupDropped = 0
 
-    const deliver = (events: ReadonlyArray<GatewayEvent>): Effect.Effect<void> =>
+    const deliver = (events: ReadonlyArray<A>): Effect.Effect<void> =>
       events.length === 0 ? Effect.void : lock.withPermits(1)(Effect.suspend(() => {
         if (startup !== undefined) {
           for (const event of events) startup.push(event)
@@ -52,7 +51,7 @@ export const make = (options: {
 
     const awaitFailure = Deferred.await(failure)
 
-    const subscribe: EventHub["subscribe"] = lock.withPermits(1)(Effect.gen(function*() {
+    const subscribe: EventHub<A>["subscribe"] = lock.withPermits(1)(Effect.gen(function*() {
       const subscription = yield* PubSub.subscribe(pubsub)
       const initial = startup ?? []
       if (startup !== undefined && startupDropped > 0) {

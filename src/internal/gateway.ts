@@ -79,10 +79,12 @@ const byteLength = (text: string): number => Buffer.byteLength(text, "utf8")
 /** What one shard runs with. @internal */
 export interface ShardOptions {
   readonly config: GatewayConfig["Type"]
-  /** Where the shard publishes its events. */
-  readonly hub: EventHub.EventHub
-  /** Whether the hub is shared with other shards (then the shard's own streams keep only its events). */
-  readonly sharedHub: boolean
+  /** Publishes the shard's events. */
+  readonly deliver: (events: ReadonlyArray<GatewayEvent>) => Effect.Effect<void>
+  /** The shard's own event stream (of a hub shared by several shards: only this shard's events). */
+  readonly subscribe: Effect.Effect<Stream.Stream<GatewayEvent, GatewayError.GatewayFatalError>, never, Scope.Scope>
+  /** Awaited before the first connection (`Sharding` starts the shards of a bucket in order). */
+  readonly startGate: Effect.Effect<void>
   readonly limiter: IdentifyLimiter.IdentifyLimiterShape
   readonly store: SessionStore.SessionStoreShape
   /** Called once when the shard stops for good. */
@@ -100,14 +102,22 @@ export const make: Effect.Effect<
   Scope.Scope | GatewayConfig | Socket.WebSocketConstructor
 > = Effect.gen(function*() {
   const config = yield* GatewayConfig
-  const hub = yield* EventHub.make({
+  const hub = yield* EventHub.make<GatewayEvent>({
     capacity: config.eventBufferCapacity,
     startupCapacity: config.startupBufferCapacity
   })
   const providedLimiter = yield* Effect.serviceOption(IdentifyLimiter.IdentifyLimiter)
   const limiter = Option.isSome(providedLimiter) ? providedLimiter.value : yield* IdentifyLimiter.makeMemory()
   const store = Option.getOrElse(yield* Effect.serviceOption(SessionStore.SessionStore), SessionStore.makeMemory)
-  const shape = yield* makeShard({ config, hub, sharedHub: false, limiter, store, onFatal: hub.fail })
+  const shape = yield* makeShard({
+    config,
+    deliver: hub.deliver,
+    subscribe: hub.subscribe,
+    startGate: Effect.void,
+    limiter,
+    store,
+    onFatal: hub.fail
+  })
   if (config.waitForReady) {
     yield* shape.ready
   }
@@ -116,7 +126,7 @@ export const make: Effect.Effect<
 
 /**
  * Builds one shard in the current scope and starts connecting: the reconnect loop,
- * the session, the command outbox. Its events go to `options.hub`.
+ * the session, the command outbox. Its events go to `options.deliver`.
  *
  * @internal
  */
@@ -125,7 +135,7 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
   never,
   Scope.Scope | Socket.WebSocketConstructor
 > => Effect.gen(function*() {
-  const { config, hub, limiter, store } = options
+  const { config, limiter, store } = options
   const shard = config.shard[0]
   const httpClient = yield* Effect.serviceOption(HttpClient.HttpClient)
 
@@ -133,7 +143,7 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
   const fatal = yield* Deferred.make<never, GatewayError.GatewayFatalError>()
   const ready = yield* Deferred.make<void, GatewayError.GatewayFatalError>()
   const closed = yield* Deferred.make<void>()
-  const deliver = hub.deliver
+  const deliver = options.deliver
 
   const stored = yield* store.get(config.shard)
   const session: Connection.SessionRuntime = {
@@ -192,14 +202,9 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
         new GatewayError.GatewayUrlUnavailable({ shard, reason: "no gatewayUrl configured and no HttpClient provided" })
       )
     }
-    return GatewayBot.fetch(config.apiBaseUrl, config.token).pipe(
+    return GatewayBot.fetchOrFail(config.apiBaseUrl, config.token, shard).pipe(
       Effect.provideService(HttpClient.HttpClient, httpClient.value),
-      Effect.map((bot) => bot.url),
-      Effect.mapError((failure) =>
-        failure._tag === "Unauthorized"
-          ? new GatewayError.AuthenticationFailed({ shard, closeCode: 4004, reason: "GET /gateway/bot answered 401" })
-          : new GatewayError.GatewayUrlUnavailable({ shard, reason: `GET /gateway/bot failed: ${failure.reason}` })
-      )
+      Effect.map((bot) => bot.url)
     )
   })
 
@@ -224,6 +229,7 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
   let current: Fiber.RuntimeFiber<Connection.Outcome> | undefined
 
   const loop = Effect.gen(function*() {
+    yield* options.startGate
     const gatewayUrl = yield* resolveGatewayUrl
     const driver = yield* Schedule.driver(config.reconnectSchedule)
     let failures = 0
@@ -311,13 +317,7 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
 
   const awaitFatal = Deferred.await(fatal)
 
-  const subscribe: GatewayShape["subscribe"] = options.sharedHub
-    ? Effect.map(hub.subscribe, (stream) =>
-      stream.pipe(
-        Stream.filter((event) => "shard" in event && event.shard === shard),
-        Stream.interruptWhen(awaitFatal)
-      ))
-    : Effect.map(hub.subscribe, Stream.interruptWhen(awaitFatal))
+  const subscribe: GatewayShape["subscribe"] = Effect.map(options.subscribe, Stream.interruptWhen(awaitFatal))
   const events: Stream.Stream<GatewayEvent, GatewayError.GatewayFatalError> = Stream.unwrapScoped(subscribe)
 
   const send = (command: Commands.GatewayCommand) =>

@@ -10,6 +10,7 @@ import * as HttpClientResponse from "@effect/platform/HttpClientResponse"
 import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
+import * as GatewayError from "../GatewayError.js"
 
 /** @internal */
 export const GatewayBot = Schema.Struct({
@@ -68,3 +69,22 @@ export const fetch = (
       )
     }
   }).pipe(Effect.scoped)
+
+/**
+ * `fetch` with its failures as the gateway's typed errors: a 401 is
+ * `AuthenticationFailed`, anything else `GatewayUrlUnavailable`.
+ *
+ * @internal
+ */
+export const fetchOrFail = (
+  apiBaseUrl: string,
+  token: Redacted.Redacted<string>,
+  shard: number
+): Effect.Effect<GatewayBot, GatewayError.GatewayFatalError, HttpClient.HttpClient> =>
+  fetch(apiBaseUrl, token).pipe(
+    Effect.mapError((failure) =>
+      failure._tag === "Unauthorized"
+        ? new GatewayError.AuthenticationFailed({ shard, closeCode: 4004, reason: "GET /gateway/bot answered 401" })
+        : new GatewayError.GatewayUrlUnavailable({ shard, reason: `GET /gateway/bot failed: ${failure.reason}` })
+    )
+  )

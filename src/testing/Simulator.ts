@@ -6,6 +6,7 @@
  *
  * @since 0.1.0
  */
+import * as HttpClient from "@effect/platform/HttpClient"
 import type * as Socket from "@effect/platform/Socket"
 import * as PlatformSocket from "@effect/platform/Socket"
 import * as Context from "effect/Context"
@@ -15,6 +16,7 @@ import type * as Scope from "effect/Scope"
 import * as Intents from "../Intents.js"
 import * as Fixtures from "./fixtures.js"
 import { Engine, type EngineOptions } from "./internal/engine.js"
+import * as MemoryHttp from "./internal/memoryHttp.js"
 import { memoryWebSocketConstructor } from "./internal/memorySocket.js"
 import * as WsHost from "./internal/wsHost.js"
 
@@ -48,7 +50,7 @@ export interface SimulatorOptions {
   readonly maxConcurrency?: number | undefined
   /** The recommended shard count `GET /gateway/bot` returns. Default 1. */
   readonly shards?: number | undefined
-  /** The `session_start_limit` `GET /gateway/bot` returns. Default 1000 / 1000 / 0. */
+  /** The `session_start_limit` at start (Identify spends from it). Default total 1000, remaining 1000, reset after a day. */
   readonly sessionStartLimit?: {
     readonly total: number
     readonly remaining: number
@@ -136,9 +138,9 @@ export interface ControlTarget {
 export interface SimulatorShape {
   /** The gateway URL, without query string: `ws://127.0.0.1:PORT` when served, `ws://simulator.memory` in memory. */
   readonly url: string
-  /** The HTTP origin serving `GET /api/v10/gateway/bot` (`""` in memory). */
+  /** The HTTP origin serving `GET /api/v10/gateway/bot` (in memory: `memoryHttpUrl`, served by the layer's `HttpClient`). */
   readonly httpUrl: string
-  /** `httpUrl` + `/api/v10`: the API base URL to give the client (`""` in memory). */
+  /** `httpUrl` + `/api/v10`: the API base URL to give the client. */
   readonly apiBaseUrl: string
   /** Every payload received so far, in arrival order. */
   readonly payloads: Effect.Effect<ReadonlyArray<ClientPayload>>
@@ -152,6 +154,11 @@ export interface SimulatorShape {
   readonly closes: Effect.Effect<ReadonlyArray<ClientClose>>
   /** Every connection opened so far. */
   readonly connections: Effect.Effect<ReadonlyArray<OpenedConnection>>
+  /**
+   * Dispatches a guild's event as Discord routes it: to every live session whose shard
+   * owns the guild (`(guild_id >> 22) % num_shards`). Returns how many sessions got it.
+   */
+  readonly dispatchGuild: (t: string, d: unknown, guildId: string) => Effect.Effect<number>
   /** Dispatches an event to a session (default: the newest) and returns its `s` (0 when there is no session). */
   readonly dispatch: (
     t: string,
@@ -166,6 +173,8 @@ export interface SimulatorShape {
   readonly close: (code: number, reason?: string, target?: ControlTarget) => Effect.Effect<void>
   /** Drops the connection without a close frame (the client sees 1006). */
   readonly drop: Effect.Effect<void>
+  /** Drops one connection (`drop` drops the newest) without a close frame. */
+  readonly dropConnection: (target: ControlTarget) => Effect.Effect<void>
   /** Sends op 1, asking the client to heartbeat now. */
   readonly requestHeartbeat: Effect.Effect<void>
   /** Switches op 11 Heartbeat ACKs off or on. */
@@ -174,6 +183,11 @@ export interface SimulatorShape {
   readonly sendRaw: (frame: string | Uint8Array, target?: ControlTarget) => Effect.Effect<void>
   /** Invalidates every session: later resumes get op 9 `false`. */
   readonly invalidateSessions: Effect.Effect<void>
+  /**
+   * Holds every outbound frame (of live and new connections) while `true`, like a
+   * congested network; `false` sends the held frames, in order. A drop discards them.
+   */
+  readonly holdFrames: (held: boolean) => Effect.Effect<void>
   /** Demands a shard count: identifies with fewer shards are closed with 4011. */
   readonly setRequiredShards: (count: number | undefined) => Effect.Effect<void>
   /** Closes every new connection with this code before Hello, like an outage; `undefined` accepts them again. */
@@ -213,11 +227,12 @@ export class Simulator extends Context.Tag("effect-discord-gateway/testing/Simul
    */
   static readonly layerMemory = (
     options?: SimulatorOptions
-  ): Layer.Layer<Simulator | Socket.WebSocketConstructor> =>
+  ): Layer.Layer<Simulator | Socket.WebSocketConstructor | HttpClient.HttpClient> =>
     Layer.scopedContext(
-      Effect.map(makeMemory(options), ({ shape, webSocketConstructor }) =>
+      Effect.map(makeMemory(options), ({ httpClient, shape, webSocketConstructor }) =>
         Context.make(Simulator, shape).pipe(
-          Context.add(PlatformSocket.WebSocketConstructor, webSocketConstructor)
+          Context.add(PlatformSocket.WebSocketConstructor, webSocketConstructor),
+          Context.add(HttpClient.HttpClient, httpClient)
         ))
     )
 
@@ -239,6 +254,15 @@ export class Simulator extends Context.Tag("effect-discord-gateway/testing/Simul
  * @category constants
  */
 export const memoryUrl = "ws://simulator.memory"
+
+/**
+ * The HTTP origin of the in-memory simulator: its `HttpClient` answers
+ * `GET /api/v10/gateway/bot` there.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const memoryHttpUrl = "http://simulator.memory"
 
 const guildIds = (guilds: number | ReadonlyArray<string> | undefined): ReadonlyArray<string> =>
   typeof guilds === "object"
@@ -262,6 +286,12 @@ const engineOptions = (options: SimulatorOptions | undefined, url: string, now: 
   allowedPrivilegedIntents: options?.allowedPrivilegedIntents ?? Intents.privileged,
   requiredShards: options?.requiredShards,
   maxConcurrency: options?.maxConcurrency ?? 1,
+  shards: options?.shards ?? 1,
+  sessionStartLimit: {
+    total: options?.sessionStartLimit?.total ?? 1000,
+    remaining: options?.sessionStartLimit?.remaining ?? 1000,
+    resetAfter: options?.sessionStartLimit?.resetAfter ?? 86_400_000
+  },
   resumeUrl: options?.resumeUrl,
   sessionTimeoutMs: options?.sessionTimeoutMs ?? 180_000,
   splitCompressedFrames: options?.splitCompressedFrames ?? false
@@ -301,7 +331,7 @@ const makeShape = (engine: Engine, url: string, httpUrl: string): SimulatorShape
   return {
     url,
     httpUrl,
-    apiBaseUrl: httpUrl === "" ? "" : `${httpUrl}/api/v10`,
+    apiBaseUrl: `${httpUrl}/api/v10`,
     payloads: Effect.sync(() => [...engine.payloads]),
     takePayload: (op) =>
       Effect.suspend(() => {
@@ -317,10 +347,12 @@ const makeShape = (engine: Engine, url: string, httpUrl: string): SimulatorShape
     closes: Effect.sync(() => [...engine.closes]),
     connections: Effect.sync(() => [...engine.connections]),
     dispatch: (t, d, options) => Effect.sync(() => engine.dispatch(t, d, options?.session)),
+    dispatchGuild: (t, d, guildId) => Effect.sync(() => engine.dispatchGuild(t, d, guildId)),
     reconnect: Effect.sync(() => engine.reconnect()),
     invalidSession: (resumable, target) => Effect.sync(() => engine.invalidSession(resumable, target?.connection)),
     close: (code, reason, target) => Effect.sync(() => engine.close(code, reason ?? "", target?.connection)),
     drop: Effect.sync(() => engine.drop()),
+    dropConnection: (target) => Effect.sync(() => engine.drop(target.connection)),
     requestHeartbeat: Effect.sync(() => engine.requestHeartbeat()),
     setAckHeartbeats: (ack) =>
       Effect.sync(() => {
@@ -328,6 +360,7 @@ const makeShape = (engine: Engine, url: string, httpUrl: string): SimulatorShape
       }),
     sendRaw: (frame, target) => Effect.sync(() => engine.sendRaw(frame, target?.connection)),
     invalidateSessions: Effect.sync(() => engine.invalidateSessions()),
+    holdFrames: (held) => Effect.sync(() => engine.holdFrames(held)),
     setRequiredShards: (count) =>
       Effect.sync(() => {
         engine.requiredShards = count
@@ -355,6 +388,8 @@ export const makeMemory = (options?: SimulatorOptions): Effect.Effect<
   {
     readonly shape: SimulatorShape
     readonly webSocketConstructor: (url: string, protocols?: string | Array<string> | undefined) => WebSocket
+    /** Answers `GET /api/v10/gateway/bot` at `apiBaseUrl`. */
+    readonly httpClient: HttpClient.HttpClient
   },
   never,
   Scope.Scope
@@ -366,7 +401,8 @@ export const makeMemory = (options?: SimulatorOptions): Effect.Effect<
     const connect = memoryWebSocketConstructor(engine)
     // The memory socket implements the part of the DOM interface `Socket.fromWebSocket` uses
     const webSocketConstructor = (url: string): WebSocket => connect(url) as unknown as WebSocket
-    return { shape: makeShape(engine, memoryUrl, ""), webSocketConstructor }
+    const httpClient = MemoryHttp.make({ token: options?.token ?? "test-token", gatewayBot: () => engine.gatewayBot() })
+    return { shape: makeShape(engine, memoryUrl, memoryHttpUrl), webSocketConstructor, httpClient }
   })
 
 /**
@@ -384,22 +420,12 @@ export const serve = (options?: SimulatorOptions): Effect.Effect<
   Effect.gen(function*() {
     const clock = yield* Effect.clock
     const token = options?.token ?? "test-token"
+    let engine: Engine | undefined
     const host = yield* Effect.acquireRelease(
-      Effect.promise(() =>
-        WsHost.start(options?.port ?? 0, () => ({
-          token,
-          shards: options?.shards ?? 1,
-          sessionStartLimit: {
-            total: options?.sessionStartLimit?.total ?? 1000,
-            remaining: options?.sessionStartLimit?.remaining ?? 1000,
-            resetAfter: options?.sessionStartLimit?.resetAfter ?? 0,
-            maxConcurrency: options?.maxConcurrency ?? 1
-          }
-        }))
-      ),
+      Effect.promise(() => WsHost.start(options?.port ?? 0, token, () => engine?.gatewayBot())),
       (host) => Effect.promise(() => host.stop())
     )
-    const engine = new Engine(engineOptions(options, host.url, () => clock.unsafeCurrentTimeMillis()))
+    engine = new Engine(engineOptions(options, host.url, () => clock.unsafeCurrentTimeMillis()))
     host.attach(engine)
     yield* Effect.addFinalizer(() => Effect.sync(() => engine.shutdown()))
     return { shape: makeShape(engine, host.url, host.httpUrl), port: host.port }

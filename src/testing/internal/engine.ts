@@ -45,6 +45,9 @@ export interface EngineOptions {
   readonly allowedPrivilegedIntents: number
   readonly requiredShards: number | undefined
   readonly maxConcurrency: number
+  /** The recommended shard count of `GET /gateway/bot` (at least `requiredShards`). */
+  readonly shards: number
+  readonly sessionStartLimit: { readonly total: number; readonly remaining: number; readonly resetAfter: number }
   readonly resumeUrl: string | undefined
   readonly sessionTimeoutMs: number
   readonly splitCompressedFrames: boolean
@@ -179,6 +182,7 @@ class Conn {
   readonly sent: Array<number> = []
   private readonly queue: Array<OutItem> = []
   private busy = false
+  private held = false
   private messages = 0
 
   constructor(
@@ -194,6 +198,12 @@ class Conn {
     this.pump()
   }
 
+  /** Holds outbound frames (a slow network); releasing sends them, in order. */
+  hold(held: boolean): void {
+    this.held = held
+    this.pump()
+  }
+
   terminate(): void {
     this.queue.length = 0
     this.compressor?.destroy()
@@ -201,7 +211,7 @@ class Conn {
   }
 
   private pump(): void {
-    while (!this.busy && this.queue.length > 0) {
+    while (!this.busy && !this.held && this.queue.length > 0) {
       const item = this.queue.shift()!
       switch (item._tag) {
         case "json": {
@@ -276,6 +286,7 @@ export class Engine implements TransportHost {
   refuseWith: number | undefined = undefined
   /** When set, new connections get no Hello ("hello"), or Identify/Resume get no answer ("ready"). */
   stall: "hello" | "ready" | undefined = undefined
+  private holding = false
 
   private readonly conns = new Map<Transport, Conn>()
   private readonly liveConns: Array<Conn> = []
@@ -286,10 +297,14 @@ export class Engine implements TransportHost {
   private readonly listeners = new Set<() => void>()
   private connectionCounter = 0
   private sessionCounter = 0
+  private sessionStartsRemaining: number
+  private sessionStartsResetAt: number
 
   constructor(readonly options: EngineOptions) {
     this.ackHeartbeats = options.ackHeartbeats
     this.requiredShards = options.requiredShards
+    this.sessionStartsRemaining = options.sessionStartLimit.remaining
+    this.sessionStartsResetAt = options.now() + options.sessionStartLimit.resetAfter
     this.guildData = options.guilds.map((id, i) => {
       const create = Fixtures.guildCreate(id, {
         ...options.guildOptions,
@@ -316,6 +331,38 @@ export class Engine implements TransportHost {
     for (const listener of [...this.listeners]) listener()
   }
 
+  /** The body of `GET /gateway/bot`: session starts are counted by every accepted Identify. */
+  gatewayBot(): {
+    readonly url: string
+    readonly shards: number
+    readonly session_start_limit: {
+      readonly total: number
+      readonly remaining: number
+      readonly reset_after: number
+      readonly max_concurrency: number
+    }
+  } {
+    this.resetSessionStarts()
+    return {
+      url: this.options.url,
+      shards: Math.max(this.options.shards, this.requiredShards ?? 1),
+      session_start_limit: {
+        total: this.options.sessionStartLimit.total,
+        remaining: this.sessionStartsRemaining,
+        reset_after: Math.max(0, this.sessionStartsResetAt - this.options.now()),
+        max_concurrency: this.options.maxConcurrency
+      }
+    }
+  }
+
+  private resetSessionStarts(): void {
+    const now = this.options.now()
+    if (now >= this.sessionStartsResetAt) {
+      this.sessionStartsRemaining = this.options.sessionStartLimit.total
+      this.sessionStartsResetAt = now + 24 * 60 * 60 * 1000
+    }
+  }
+
   sessions(): ReadonlyArray<SessionView> {
     return this.sessionList.map((s) => ({ id: s.id, shard: s.shard, log: [...s.log] }))
   }
@@ -337,6 +384,7 @@ export class Engine implements TransportHost {
     )
     this.conns.set(transport, conn)
     this.liveConns.push(conn)
+    if (this.holding) conn.hold(true)
     this.connections.push({ connection: id, url })
     this.notify()
     if (this.refuseWith !== undefined) {
@@ -465,6 +513,8 @@ export class Engine implements TransportHost {
       return
     }
     this.lastIdentify.set(bucket, now)
+    this.resetSessionStarts()
+    this.sessionStartsRemaining = Math.max(0, this.sessionStartsRemaining - 1)
 
     const session: Session = {
       id: `sim-session-${++this.sessionCounter}`,
@@ -588,6 +638,20 @@ export class Engine implements TransportHost {
     return this.dispatchTo(session, t, d)
   }
 
+  /**
+   * Dispatches a guild's event the way Discord routes it: to every live session whose
+   * shard owns the guild (`(guild_id >> 22) % num_shards`). Returns how many got it.
+   */
+  dispatchGuild(t: string, d: unknown, guildId: string): number {
+    let reached = 0
+    for (const session of this.sessionList) {
+      if (session.invalidated || !this.onShard(guildId, session.shard)) continue
+      this.dispatchTo(session, t, d)
+      reached++
+    }
+    return reached
+  }
+
   reconnect(connection?: number): void {
     this.withConn(connection, (conn) => this.sendJson(conn, { op: Op.Reconnect, d: null, s: null, t: null }))
   }
@@ -616,6 +680,12 @@ export class Engine implements TransportHost {
 
   sendRaw(frame: string | Uint8Array, connection?: number): void {
     this.withConn(connection, (conn) => conn.push({ _tag: "raw", frame }))
+  }
+
+  /** Holds (or releases) the outbound frames of every connection, current and new. */
+  holdFrames(held: boolean): void {
+    this.holding = held
+    for (const conn of this.liveConns) conn.hold(held)
   }
 
   invalidateSessions(): void {

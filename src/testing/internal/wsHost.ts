@@ -9,17 +9,6 @@ import type { AddressInfo } from "node:net"
 import { WebSocket, WebSocketServer } from "ws"
 import type { Transport, TransportHost } from "./engine.js"
 
-/** @internal */
-export interface GatewayBotInfo {
-  readonly token: string
-  readonly shards: number
-  readonly sessionStartLimit: {
-    readonly total: number
-    readonly remaining: number
-    readonly resetAfter: number
-    readonly maxConcurrency: number
-  }
-}
 
 /** @internal */
 export interface WsHost {
@@ -66,27 +55,23 @@ class WsTransport implements Transport {
  *
  * @internal
  */
-export const start = (port: number, info: () => GatewayBotInfo): Promise<WsHost> =>
+export const start = (
+  port: number,
+  token: string,
+  gatewayBot: () => unknown
+): Promise<WsHost> =>
   new Promise((resolve, reject) => {
     let host: TransportHost | undefined
     let url = ""
     const server = Http.createServer((req, res) => {
       const path = (req.url ?? "/").split("?")[0]
       if (req.method === "GET" && path === "/api/v10/gateway/bot") {
-        const current = info()
-        if (req.headers.authorization !== `Bot ${current.token}`) {
+        if (req.headers.authorization !== `Bot ${token}`) {
           return json(res, 401, { message: "401: Unauthorized", code: 0 })
         }
-        return json(res, 200, {
-          url,
-          shards: current.shards,
-          session_start_limit: {
-            total: current.sessionStartLimit.total,
-            remaining: current.sessionStartLimit.remaining,
-            reset_after: current.sessionStartLimit.resetAfter,
-            max_concurrency: current.sessionStartLimit.maxConcurrency
-          }
-        })
+        const body = gatewayBot()
+        if (body === undefined) return json(res, 503, { message: "starting", code: 0 })
+        return json(res, 200, body)
       }
       json(res, 404, { message: "404: Not Found", code: 0 })
     })

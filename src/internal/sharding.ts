@@ -1,0 +1,341 @@
+/**
+ * The shards of one process: a set of single-shard gateways publishing into one
+ * hub, started bucket by bucket, and replaced by a new set when Discord asks for
+ * more shards (4011) or the user reshards.
+ *
+ * @internal
+ */
+import * as HttpClient from "@effect/platform/HttpClient"
+import type * as Socket from "@effect/platform/Socket"
+import * as Cause from "effect/Cause"
+import * as Deferred from "effect/Deferred"
+import type * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
+import * as Option from "effect/Option"
+import * as Scope from "effect/Scope"
+import * as Stream from "effect/Stream"
+import * as SubscriptionRef from "effect/SubscriptionRef"
+import { GatewayConfig } from "../GatewayConfig.js"
+import * as GatewayError from "../GatewayError.js"
+import type { GatewayEvent, ShardingEvent } from "../GatewayEvent.js"
+import * as IdentifyLimiter from "../IdentifyLimiter.js"
+import * as SessionStore from "../SessionStore.js"
+import type * as Connection from "./connection.js"
+import * as EventHub from "./eventHub.js"
+import * as Gateway from "./gateway.js"
+import * as GatewayBot from "./gatewayBot.js"
+
+/** @internal */
+export interface ShardingOptions {
+  readonly shards?: "auto" | number | undefined
+  readonly shardIds?: ReadonlyArray<number> | undefined
+}
+
+/** @internal */
+export interface ShardStatus {
+  readonly shard: number
+  readonly status: Connection.Status
+  readonly latency: Option.Option<Duration.Duration>
+  readonly sessionId: Option.Option<string>
+}
+
+/** @internal */
+export interface ShardingShape {
+  readonly events: Stream.Stream<ShardingEvent, GatewayError.GatewayFatalError>
+  readonly subscribe: Effect.Effect<Stream.Stream<ShardingEvent, GatewayError.GatewayFatalError>, never, Scope.Scope>
+  readonly shardCount: Effect.Effect<number>
+  readonly shards: Effect.Effect<ReadonlyArray<Gateway.GatewayShape>>
+  readonly shard: (id: number) => Effect.Effect<Gateway.GatewayShape, GatewayError.ShardUnavailable>
+  readonly shardForGuild: (guildId: string) => Effect.Effect<Gateway.GatewayShape, GatewayError.ShardUnavailable>
+  readonly statuses: Effect.Effect<ReadonlyArray<ShardStatus>>
+  readonly ready: Effect.Effect<void, GatewayError.GatewayFatalError>
+  readonly reshard: (shardCount?: number) => Effect.Effect<void, GatewayError.GatewayFatalError>
+  readonly awaitFatal: Effect.Effect<never, GatewayError.GatewayFatalError>
+}
+
+interface ShardSet {
+  readonly count: number
+  readonly gateways: Map<number, Gateway.GatewayShape>
+  readonly scope: Scope.CloseableScope
+  /** Events held back until this set takes over (a set started by a reshard). */
+  held: Array<GatewayEvent> | undefined
+  /** Replaced by a newer set: its events are no longer delivered. */
+  retired: boolean
+  readonly replaced: Deferred.Deferred<void>
+}
+
+/**
+ * The shard that receives a guild's events: `(guild_id >> 22) % num_shards`.
+ * `undefined` when `guildId` is not a snowflake.
+ *
+ * @internal
+ */
+export const shardOf = (guildId: string, shardCount: number): number | undefined =>
+  /^\d{1,20}$/.test(guildId) ? Number((BigInt(guildId) >> 22n) % BigInt(shardCount)) : undefined
+
+const range = (n: number): ReadonlyArray<number> => Array.from({ length: n }, (_, i) => i)
+
+/** @internal */
+export const make = (options: ShardingOptions = {}): Effect.Effect<
+  ShardingShape,
+  GatewayError.GatewayFatalError,
+  Scope.Scope | GatewayConfig | Socket.WebSocketConstructor
+> =>
+  Effect.gen(function*() {
+    const base = yield* GatewayConfig
+    const httpClient = yield* Effect.serviceOption(HttpClient.HttpClient)
+    const providedLimiter = yield* Effect.serviceOption(IdentifyLimiter.IdentifyLimiter)
+    const store = Option.getOrElse(yield* Effect.serviceOption(SessionStore.SessionStore), SessionStore.makeMemory)
+    const parentScope = yield* Effect.scope
+    // Resharding starts shards from a background fiber: it runs with this context.
+    const context = yield* Effect.context<Socket.WebSocketConstructor>()
+    const hub = yield* EventHub.make<ShardingEvent>({
+      capacity: base.eventBufferCapacity,
+      startupCapacity: base.startupBufferCapacity
+    })
+
+    const fetchBot = Option.match(httpClient, {
+      onNone: () =>
+        Effect.fail(
+          new GatewayError.GatewayUrlUnavailable({
+            shard: 0,
+            reason: "the shard count or gateway URL must come from GET /gateway/bot, and no HttpClient is provided"
+          })
+        ),
+      onSome: (client) =>
+        GatewayBot.fetchOrFail(base.apiBaseUrl, base.token, 0).pipe(
+          Effect.provideService(HttpClient.HttpClient, client)
+        )
+    })
+
+    const bot = typeof options.shards === "number" && base.gatewayUrl !== undefined
+      ? undefined
+      : yield* fetchBot
+    const initialCount = typeof options.shards === "number" ? options.shards : bot!.shards
+    const gatewayUrl = base.gatewayUrl ?? bot!.url
+    const maxConcurrency = Math.max(1, bot?.session_start_limit.max_concurrency ?? 1)
+    const limiter = Option.isSome(providedLimiter)
+      ? providedLimiter.value
+      : yield* IdentifyLimiter.makeMemory({
+        maxConcurrency,
+        sessionStartLimit: bot === undefined ? undefined : {
+          total: bot.session_start_limit.total,
+          remaining: bot.session_start_limit.remaining,
+          resetAfter: bot.session_start_limit.reset_after
+        }
+      })
+
+    const initialIds = options.shardIds === undefined ? range(initialCount) : [...options.shardIds].sort((a, b) => a - b)
+    for (const id of initialIds) {
+      if (!Number.isInteger(id) || id < 0 || id >= initialCount) {
+        return yield* new GatewayError.InvalidShard({
+          shard: id,
+          closeCode: 4010,
+          reason: `shard id ${id} is not in 0..${initialCount - 1} (configuration)`
+        })
+      }
+    }
+
+    // Starting shards that the session start budget cannot cover would only burn it.
+    if (bot !== undefined && bot.session_start_limit.remaining < initialIds.length) {
+      const wait = bot.session_start_limit.reset_after
+      yield* Effect.logWarning(
+        `${bot.session_start_limit.remaining} session starts remain for ${initialIds.length} shards: waiting ${
+          Math.ceil(wait / 1000)
+        } s for session_start_limit to reset`
+      )
+      yield* Effect.sleep(wait)
+    }
+
+    const reshardable = options.shardIds === undefined
+    let current: ShardSet
+
+    const allReady = (set: ShardSet) =>
+      Effect.forEach(set.gateways.values(), (gateway) => gateway.ready, { concurrency: "unbounded", discard: true })
+
+    const onShardFatal = (set: ShardSet, error: GatewayError.GatewayFatalError): Effect.Effect<void> =>
+      Effect.suspend(() => {
+        // A retired set's errors no longer matter; a starting set's are handled by its reshard.
+        if (set.retired || set.held !== undefined) return Effect.void
+        if (error._tag === "ScalingRequired" && reshardable) {
+          return Effect.asVoid(Effect.forkIn(
+            reshardTo(undefined).pipe(Effect.catchAll(hub.fail)),
+            parentScope
+          ))
+        }
+        return hub.fail(error)
+      })
+
+    const startSet = (count: number, ids: ReadonlyArray<number>, hold: boolean) =>
+      Effect.gen(function*() {
+        const set: ShardSet = {
+          count,
+          gateways: new Map(),
+          scope: yield* Scope.fork(parentScope, ExecutionStrategy.parallel),
+          held: hold ? [] : undefined,
+          retired: false,
+          replaced: yield* Deferred.make<void>()
+        }
+        const deliver = (events: ReadonlyArray<GatewayEvent>): Effect.Effect<void> =>
+          Effect.suspend(() => {
+            if (set.retired) return Effect.void
+            if (set.held !== undefined) {
+              for (const event of events) set.held.push(event)
+              return Effect.void
+            }
+            return hub.deliver(events)
+          })
+        // Within a bucket, shards identify in id order: each waits for the one before it.
+        const identified = new Map<number, Deferred.Deferred<void>>()
+        for (const id of ids) identified.set(id, yield* Deferred.make<void>())
+        const setLimiter: IdentifyLimiter.IdentifyLimiterShape = {
+          acquire: (shard) =>
+            Effect.tap(limiter.acquire(shard), () => Deferred.succeed(identified.get(shard)!, undefined))
+        }
+        const lastOfBucket = new Map<number, number>()
+        for (const id of ids) {
+          const previous = lastOfBucket.get(id % maxConcurrency)
+          lastOfBucket.set(id % maxConcurrency, id)
+          const gateway = yield* Gateway.makeShard({
+            config: { ...base, shard: [id, count], gatewayUrl, waitForReady: false },
+            deliver,
+            subscribe: Effect.map(
+              hub.subscribe,
+              Stream.filter((event): event is GatewayEvent => event.type !== "RESHARDED" && event.shard === id)
+            ),
+            startGate: previous === undefined ? Effect.void : Deferred.await(identified.get(previous)!),
+            limiter: setLimiter,
+            store,
+            onFatal: (error) =>
+              Deferred.succeed(identified.get(id)!, undefined).pipe(
+                Effect.zipRight(onShardFatal(set, error))
+              )
+          }).pipe(Scope.extend(set.scope))
+          set.gateways.set(id, gateway)
+        }
+        return set
+      })
+
+    // Hands the stream over to `next`: the marker, then what `next` held, then its live events.
+    const switchTo = (old: ShardSet, next: ShardSet) =>
+      Effect.gen(function*() {
+        old.retired = true
+        current = next
+        yield* hub.deliver([{ type: "RESHARDED", previousShardCount: old.count, shardCount: next.count }])
+        while (true) {
+          const batch = next.held!.splice(0)
+          if (batch.length === 0) {
+            next.held = undefined
+            break
+          }
+          yield* hub.deliver(batch)
+        }
+        yield* Scope.close(old.scope, Exit.void)
+        yield* Deferred.succeed(old.replaced, undefined)
+      })
+
+    const lock = yield* Effect.makeSemaphore(1)
+    const reshardTo = (requested: number | undefined): Effect.Effect<void, GatewayError.GatewayFatalError> =>
+      lock.withPermits(1)(Effect.gen(function*() {
+        const old = current
+        let count = requested
+        if (count === undefined) {
+          const recommended = (yield* fetchBot).shards
+          count = recommended > old.count ? recommended : old.count * 2
+          if (recommended <= old.count) {
+            yield* Effect.logWarning(
+              `Discord requires more shards but recommends ${recommended}: doubling ${old.count} to ${count}`
+            )
+          }
+        }
+        if (count === old.count) return
+        yield* Effect.logInfo(`resharding: starting ${count} shards to replace ${old.count}`)
+        const next = yield* startSet(count, range(count), true)
+        const exit = yield* Effect.exit(allReady(next))
+        if (Exit.isFailure(exit)) {
+          next.retired = true
+          yield* Scope.close(next.scope, Exit.void)
+          return yield* Effect.failCause(exit.cause)
+        }
+        yield* switchTo(old, next)
+        yield* Effect.logInfo(`resharded: ${count} shards are READY, the ${old.count} old ones are closed`)
+      }).pipe(Effect.provide(context)))
+
+    current = yield* startSet(initialCount, initialIds, false)
+
+    const ready: Effect.Effect<void, GatewayError.GatewayFatalError> = Effect.gen(function*() {
+      while (true) {
+        const set = current
+        const exit = yield* Effect.exit(allReady(set))
+        if (Exit.isSuccess(exit)) return
+        if (set !== current) continue
+        const failure = Cause.failureOption(exit.cause)
+        if (Option.isSome(failure) && failure.value._tag === "ScalingRequired" && reshardable) {
+          // Replaced by a reshard in progress: wait for the new set (or the end).
+          yield* Effect.raceFirst(Deferred.await(set.replaced), hub.awaitFailure)
+          continue
+        }
+        return yield* Effect.failCause(exit.cause)
+      }
+    })
+
+    const unavailable = (shard: number, reason: string) =>
+      new GatewayError.ShardUnavailable({ shard, shardCount: current.count, reason })
+
+    const shape: ShardingShape = {
+      events: Stream.unwrapScoped(hub.subscribe),
+      subscribe: hub.subscribe,
+      shardCount: Effect.sync(() => current.count),
+      shards: Effect.sync(() => [...current.gateways.values()]),
+      shard: (id) =>
+        Effect.suspend(() => {
+          const gateway = current.gateways.get(id)
+          return gateway === undefined ? Effect.fail(unavailable(id, "not run by this process")) : Effect.succeed(gateway)
+        }),
+      shardForGuild: (guildId) =>
+        Effect.suspend(() => {
+          const id = shardOf(guildId, current.count)
+          if (id === undefined) return Effect.fail(unavailable(-1, `${JSON.stringify(guildId)} is not a guild id`))
+          const gateway = current.gateways.get(id)
+          return gateway === undefined ? Effect.fail(unavailable(id, "not run by this process")) : Effect.succeed(gateway)
+        }),
+      statuses: Effect.suspend(() =>
+        Effect.forEach(current.gateways.values(), (gateway) =>
+          Effect.all({
+            shard: Effect.succeed(gateway.shard),
+            status: SubscriptionRef.get(gateway.status),
+            latency: gateway.latency,
+            sessionId: gateway.sessionId
+          }))
+      ),
+      ready,
+      reshard: (shardCount) =>
+        Effect.suspend(() => {
+          if (!reshardable) {
+            return Effect.fail(
+              new GatewayError.ScalingRequired({
+                shard: 0,
+                closeCode: 4011,
+                reason: "this process runs a fixed list of shard ids: reshard by restarting with a new split"
+              })
+            )
+          }
+          if (shardCount !== undefined && (!Number.isInteger(shardCount) || shardCount < 1)) {
+            return Effect.fail(
+              new GatewayError.InvalidShard({
+                shard: -1,
+                closeCode: 4010,
+                reason: `reshard: the shard count must be a positive integer, got ${shardCount}`
+              })
+            )
+          }
+          return reshardTo(shardCount)
+        }),
+      awaitFatal: hub.awaitFailure
+    }
+
+    if (base.waitForReady) yield* ready
+    return shape
+  })
