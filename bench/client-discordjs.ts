@@ -1,12 +1,14 @@
 /**
  * @discordjs/ws: a WebSocketManager with one shard, pointed at the simulator. Its `rest`
  * option is only used for `GET /gateway/bot`, so a stub answering that route stands in
- * for `@discordjs/rest` and no HTTP request is made.
+ * for `@discordjs/rest` and no HTTP request is made. With zlib-stream it uses
+ * `CompressionMethod.ZlibNative` (node:zlib's Inflate stream): its other method,
+ * `ZlibSync`, needs the native `zlib-sync` addon, which is not installed.
  */
-import { WebSocketManager, WebSocketShardEvents } from "@discordjs/ws"
+import { CompressionMethod, WebSocketManager, WebSocketShardEvents } from "@discordjs/ws"
 import { env, fail, Meter } from "./common.js"
 
-const { url, n, token } = env()
+const { compression, n, token, url } = env()
 const meter = new Meter("@discordjs/ws", n)
 
 const gatewayBot = {
@@ -26,6 +28,7 @@ const manager = new WebSocketManager({
   // Guilds | GuildMessages, the same as the other clients (the type only names single bits)
   intents: 513 as unknown as 0,
   shardCount: 1,
+  compression: compression === "zlib-stream" ? CompressionMethod.ZlibNative : null,
   rest: rest as unknown as ConstructorParameters<typeof WebSocketManager>[0]["rest"]
 })
 

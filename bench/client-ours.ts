@@ -9,7 +9,7 @@ import * as Gateway from "../src/Gateway.js"
 import * as GatewayConfig from "../src/GatewayConfig.js"
 import { env, fail, Meter } from "./common.js"
 
-const { url, n, token } = env()
+const { compression, n, token, url } = env()
 const meter = new Meter("ours", n)
 
 const program = Effect.gen(function*() {
@@ -32,7 +32,7 @@ const program = Effect.gen(function*() {
 Effect.runPromise(
   program.pipe(
     Effect.scoped,
-    Effect.provide(GatewayConfig.layer({ token, gatewayUrl: url })),
+    Effect.provide(GatewayConfig.layer({ token, gatewayUrl: url, compression })),
     Effect.provide(NodeSocket.layerWebSocketConstructor)
   )
 ).then(

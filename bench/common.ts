@@ -26,16 +26,28 @@ export interface ClientResult {
   readonly maxRssMB: number
   /** max of the two above. */
   readonly peakRssMB: number
+  /** `process.memoryUsage.rss()` when READY arrived, before the blast: what the client holds idle. */
+  readonly readyRssMB: number
 }
 
-export const env = (): { readonly url: string; readonly n: number; readonly token: string } => {
+export const env = (): {
+  readonly url: string
+  readonly n: number
+  readonly token: string
+  /** Transport compression the client must ask for. */
+  readonly compression: "none" | "zlib-stream"
+} => {
   const url = process.env["BENCH_URL"]
   const n = Number(process.env["BENCH_N"])
   const token = process.env["BENCH_TOKEN"]
+  const compression = process.env["BENCH_COMPRESSION"] ?? "none"
   if (url === undefined || token === undefined || !Number.isInteger(n) || n < 2) {
     throw new Error("BENCH_URL, BENCH_N (>= 2) and BENCH_TOKEN must be set (run bench/run.ts, not the client)")
   }
-  return { url, n, token }
+  if (compression !== "none" && compression !== "zlib-stream") {
+    throw new Error(`BENCH_COMPRESSION must be "none" or "zlib-stream", not ${compression}`)
+  }
+  return { url, n, token, compression }
 }
 
 const progressEvery = 1_000
@@ -50,6 +62,7 @@ export class Meter {
   private startWall = 0
   private startCpu: NodeJS.CpuUsage | undefined
   private peakRss = 0
+  private readyRss = 0
   private timer: NodeJS.Timeout | undefined
   private readied = false
   private finished = false
@@ -68,6 +81,7 @@ export class Meter {
   ready(): void {
     if (this.readied) return
     this.readied = true
+    this.readyRss = process.memoryUsage.rss()
     send({ type: "ready" })
   }
 
@@ -107,7 +121,8 @@ export class Meter {
       cpuMsPer1k: round((cpuMs / intervals) * 1000, 3),
       peakRssSampledMB: round(peakRssSampledMB),
       maxRssMB: round(maxRssMB),
-      peakRssMB: round(Math.max(maxRssMB, peakRssSampledMB))
+      peakRssMB: round(Math.max(maxRssMB, peakRssSampledMB)),
+      readyRssMB: round(this.readyRss / 1024 / 1024)
     }
     process.stdout.write(`RESULT ${JSON.stringify(result)}\n`, () => process.exit(0))
   }

@@ -1,12 +1,25 @@
 /**
- * Throughput benchmark: one localhost gateway simulator blasts a realistic ~2.5 KB
- * MESSAGE_CREATE N times at a client running in its own process, for each client:
+ * Throughput benchmark: one localhost gateway simulator blasts realistic ~2.5 KB
+ * MESSAGE_CREATE events at a client running in its own process, one workload after the other:
  *
- * - bare:          `ws` + `JSON.parse` only (the floor),
+ * - json:        N uncompressed JSON text frames (`encoding=json`, no transport compression);
+ * - zlib-stream: N messages over `compress=zlib-stream`. The whole sequence is compressed once,
+ *                on one deflate context, into a list of binary frames before the clock starts;
+ *                the server then only sends those raw frames, so only the client's inflate and
+ *                decoding are measured.
+ *
+ * and, in each workload, for each client:
+ *
+ * - bare:          `ws` + `JSON.parse` only (the floor); on zlib-stream also this package's
+ *                  `src/internal/inflate.ts` (the same inflater `ours` uses),
  * - ours:          this package's Gateway, every event decoded with the full Schema,
- * - @discordjs/ws: discord.js's WebSocketManager (JSON.parse, no validation).
+ * - @discordjs/ws: discord.js's WebSocketManager (JSON.parse, no validation); on zlib-stream
+ *                  `CompressionMethod.ZlibNative` (node:zlib's Inflate stream), the only one it
+ *                  supports here: its other method needs the native `zlib-sync` addon.
  *
  * Usage: npm run bench -- [--n N] [--quick] [--rounds R] [--clients bare,ours,discordjs]
+ *                         [--workloads json,zlib-stream] [--dispatch]
+ * `--n` sets N for every workload (defaults: json 100 000, zlib-stream 50 000; `--quick`: 10 000 and 20 000).
  * Profiling a client: BENCH_CHILD_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- --clients ours
  *
  * Each client is a child process (`node --import tsx bench/client-*.ts`), so the server's
@@ -14,17 +27,21 @@
  * window of messages in flight (the client reports progress over IPC), so the measure is
  * what the client consumes, not what the server buffers. A fresh simulator serves each
  * child (the simulator enforces one identify per 5 s per bucket, like Discord).
+ *
+ * A new workload is one more entry of `workloads` below: how the simulator is configured,
+ * what the client is told (`BENCH_COMPRESSION`), and which frames carry message i.
  */
 import { spawn } from "node:child_process"
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import * as os from "node:os"
 import { dirname, join } from "node:path"
 import { fileURLToPath } from "node:url"
+import * as zlib from "node:zlib"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import * as Fixtures from "../src/testing/fixtures.js"
-import { serve } from "../src/testing/Simulator.js"
+import { serve, type SimulatorOptions } from "../src/testing/Simulator.js"
 import type { ClientResult } from "./common.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -41,12 +58,13 @@ const flag = (name: string): string | undefined => {
 }
 const quick = argv.includes("--quick")
 /**
- * `--dispatch`: send through `sim.dispatch` (JSON.stringify of every payload in the parent, ~55k/s on
- * one core). Default: `sim.sendRaw` of the same frames pre-serialized (the `d` of each pooled message is
- * stringified once; `s` continues the session's sequence), so the server outruns every client.
+ * `--dispatch` (json workload only): send through `sim.dispatch` (JSON.stringify of every payload in
+ * the parent, ~55k/s on one core). Default: `sim.sendRaw` of the same frames pre-serialized (the `d` of
+ * each pooled message is stringified once; `s` continues the session's sequence), so the server outruns
+ * every client.
  */
 const viaDispatch = argv.includes("--dispatch")
-const n = Number(flag("--n") ?? (quick ? 10_000 : 100_000))
+const nOverride = flag("--n") === undefined ? undefined : Number(flag("--n"))
 const rounds = Number(flag("--rounds") ?? (quick ? 1 : 3))
 const allClients = {
   bare: "client-bare.ts",
@@ -56,7 +74,9 @@ const allClients = {
 type ClientName = keyof typeof allClients
 const clients = (flag("--clients")?.split(",") ?? Object.keys(allClients)) as Array<ClientName>
 for (const c of clients) if (!(c in allClients)) throw new Error(`unknown client ${c}`)
-if (!Number.isInteger(n) || n < 2) throw new Error("--n must be an integer >= 2")
+if (nOverride !== undefined && (!Number.isInteger(nOverride) || nOverride < 2)) {
+  throw new Error("--n must be an integer >= 2")
+}
 if (!Number.isInteger(rounds) || rounds < 1) throw new Error("--rounds must be an integer >= 1")
 
 const token = "bench-token"
@@ -67,17 +87,177 @@ const batch = 500
 const childTimeoutMs = 180_000
 
 // ---------------------------------------------------------------------------
-// payloads: a pool of distinct messages, cycled
+// payloads: pools of distinct messages, cycled
 // ---------------------------------------------------------------------------
 
-const pool = Array.from({ length: 1024 }, (_, i) =>
-  Fixtures.messageCreate({
-    id: Fixtures.snowflake(1_000_000 + i),
-    channelId: Fixtures.snowflake(900),
-    content: `benchmark message ${i}: the quick brown fox jumps over the lazy dog`
-  }))
-const poolJson = pool.map((d) => JSON.stringify(d))
-const payloadBytes = Buffer.byteLength(JSON.stringify({ op: 0, d: pool[0], s: 1, t: "MESSAGE_CREATE" }))
+const makePool = (content: (i: number) => string, author: (i: number) => number, channel: (i: number) => number) =>
+  Array.from({ length: 1024 }, (_, i) =>
+    Fixtures.messageCreate({
+      id: Fixtures.snowflake(1_000_000 + i),
+      channelId: Fixtures.snowflake(channel(i)),
+      authorId: Fixtures.snowflake(author(i)),
+      content: content(i)
+    }))
+
+/** A seeded PRNG (mulberry32), so every run sends the same bytes. */
+const prng = (seed: number) => (): number => {
+  seed = (seed + 0x6d2b79f5) | 0
+  let t = Math.imul(seed ^ (seed >>> 15), 1 | seed)
+  t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
+  return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+}
+
+/** The json workload's pool: one author, one channel, near-identical contents. */
+const uniformPool = makePool((i) => `benchmark message ${i}: the quick brown fox jumps over the lazy dog`, () => 2, () => 900)
+
+/**
+ * The zlib-stream workload's pool. The uniform pool compresses ~37× on one zlib context (each
+ * message is a near copy of the one before it), which flatters every inflater; here authors,
+ * channels and the length and words of the content vary, closer to a busy bot's traffic.
+ */
+const variedPool = (() => {
+  const random = prng(8)
+  const words = Array.from({ length: 2_000 }, () =>
+    Array.from({ length: 2 + Math.floor(random() * 8) }, () => String.fromCharCode(97 + Math.floor(random() * 26))).join(""))
+  const contents = Array.from({ length: 1024 }, () =>
+    Array.from({ length: 1 + Math.floor(random() * 60) }, () => words[Math.floor(random() * words.length)]).join(" "))
+  const authors = Array.from({ length: 1024 }, () => 10_000 + Math.floor(random() * 5_000))
+  const channels = Array.from({ length: 1024 }, () => 900 + Math.floor(random() * 50))
+  return makePool((i) => contents[i]!, (i) => authors[i]!, (i) => channels[i]!)
+})()
+
+/** The frame the simulator's dispatch would produce for message i (key order op, d, s, t). */
+const frameText = (poolJson: ReadonlyArray<string>, baseSequence: number, i: number): string =>
+  `{"op":0,"d":${poolJson[i % poolJson.length]},"s":${baseSequence + i + 1},"t":"MESSAGE_CREATE"}`
+
+// ---------------------------------------------------------------------------
+// workloads
+// ---------------------------------------------------------------------------
+
+interface Workload {
+  readonly name: string
+  /** One line printed above the workload's table. */
+  readonly description: string
+  readonly n: number
+  readonly simulator: SimulatorOptions
+  /** What the client is told: `BENCH_COMPRESSION` is `"none"` or `"zlib-stream"`. */
+  readonly clientEnv: Readonly<Record<string, string>>
+  /** Bytes of one uncompressed message frame (the first of the pool). */
+  readonly payloadBytes: number
+  /**
+   * Everything the server needs before the clock starts, once the session's sequence is known;
+   * returns how to send messages [from, to).
+   */
+  readonly prepare: (baseSequence: number) => Promise<(sim: BlastTarget, from: number, to: number) => void>
+  /** Facts about the prepared frames, reported with the results. */
+  readonly facts: () => Record<string, unknown>
+}
+
+interface BlastTarget {
+  readonly dispatch: (event: string, d: unknown) => Effect.Effect<void>
+  readonly sendRaw: (frame: string | Uint8Array) => Effect.Effect<void>
+}
+
+const jsonWorkload = (): Workload => {
+  const n = nOverride ?? (quick ? 10_000 : 100_000)
+  const poolJson = uniformPool.map((d) => JSON.stringify(d))
+  return {
+    name: "json",
+    description: `${n} MESSAGE_CREATE, uncompressed JSON text frames, server ${
+      viaDispatch ? "sim.dispatch (stringify per message)" : "sim.sendRaw (pre-serialized frames)"
+    }`,
+    n,
+    simulator: { token, guilds: 1 },
+    clientEnv: { BENCH_COMPRESSION: "none" },
+    payloadBytes: Buffer.byteLength(frameText(poolJson, 0, 0)),
+    prepare: (baseSequence) =>
+      Promise.resolve((sim, from, to) => {
+        if (viaDispatch) {
+          for (let i = from; i < to; i++) Effect.runSync(sim.dispatch("MESSAGE_CREATE", uniformPool[i % uniformPool.length]))
+        } else {
+          for (let i = from; i < to; i++) Effect.runSync(sim.sendRaw(frameText(poolJson, baseSequence, i)))
+        }
+      }),
+    facts: () => ({ pool: "uniform", server: viaDispatch ? "dispatch" : "sendRaw" })
+  }
+}
+
+/**
+ * Compresses the whole sequence on one raw-deflate context, each message ended by a
+ * Z_SYNC_FLUSH. The simulator's own zlib context has already sent Hello, READY and
+ * GUILD_CREATE (also ended by sync flushes), so the client's inflater sits at a block
+ * boundary: blocks from another deflate context are a valid continuation as long as
+ * they only refer back into their own output, which raw deflate from a fresh context does.
+ * The simulator must send nothing compressed after them, hence the hour-long heartbeat
+ * interval of this workload (no heartbeat, so no ACK, during the blast).
+ */
+const compressSequence = async (texts: ReadonlyArray<string>): Promise<Array<Buffer>> => {
+  const deflate = zlib.createDeflateRaw()
+  let chunks: Array<Buffer> = []
+  deflate.on("data", (chunk: Buffer) => chunks.push(chunk))
+  const frames: Array<Buffer> = []
+  try {
+    for (const text of texts) {
+      deflate.write(text)
+      await new Promise<void>((resolve) => deflate.flush(zlib.constants.Z_SYNC_FLUSH, () => resolve()))
+      const frame = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)
+      chunks = []
+      if (frame.length < 4 || frame.readUInt32BE(frame.length - 4) !== 0x0000ffff) {
+        throw new Error("a compressed message does not end with the Z_SYNC_FLUSH suffix")
+      }
+      frames.push(frame)
+    }
+  } finally {
+    deflate.close()
+  }
+  return frames
+}
+
+const zlibStreamWorkload = (): Workload => {
+  const n = nOverride ?? (quick ? 20_000 : 50_000)
+  const poolJson = variedPool.map((d) => JSON.stringify(d))
+  let cached: { readonly baseSequence: number; readonly frames: Array<Buffer>; readonly ms: number } | undefined
+  let rawBytes = 0
+  for (let i = 0; i < n; i++) rawBytes += Buffer.byteLength(frameText(poolJson, 0, i))
+  return {
+    name: "zlib-stream",
+    description: `${n} MESSAGE_CREATE over compress=zlib-stream, pre-compressed on one context before the clock ` +
+      `starts; the server sends raw binary frames`,
+    n,
+    simulator: { token, guilds: 1, heartbeatInterval: 3_600_000 },
+    clientEnv: { BENCH_COMPRESSION: "zlib-stream" },
+    payloadBytes: Buffer.byteLength(frameText(poolJson, 0, 0)),
+    prepare: async (baseSequence) => {
+      // Every client reaches the same sequence (READY, GUILD_CREATE), so this runs once
+      if (cached === undefined || cached.baseSequence !== baseSequence) {
+        const start = performance.now()
+        const frames = await compressSequence(Array.from({ length: n }, (_, i) => frameText(poolJson, baseSequence, i)))
+        cached = { baseSequence, frames, ms: performance.now() - start }
+      }
+      const frames = cached.frames
+      return (sim, from, to) => {
+        for (let i = from; i < to; i++) Effect.runSync(sim.sendRaw(frames[i]!))
+      }
+    },
+    facts: () => {
+      const compressedBytes = cached?.frames.reduce((sum, f) => sum + f.length, 0) ?? 0
+      return {
+        pool: "varied",
+        server: "sendRaw (pre-compressed)",
+        meanMessageBytes: Math.round(rawBytes / n),
+        meanCompressedBytes: cached === undefined ? undefined : Math.round(compressedBytes / n),
+        compressionRatio: cached === undefined ? undefined : Math.round((rawBytes / compressedBytes) * 100) / 100,
+        precompressMs: cached === undefined ? undefined : Math.round(cached.ms)
+      }
+    }
+  }
+}
+
+const allWorkloads = { json: jsonWorkload, "zlib-stream": zlibStreamWorkload } as const
+type WorkloadName = keyof typeof allWorkloads
+const workloadNames = (flag("--workloads")?.split(",") ?? Object.keys(allWorkloads)) as Array<WorkloadName>
+for (const w of workloadNames) if (!(w in allWorkloads)) throw new Error(`unknown workload ${w}`)
+const workloads = workloadNames.map((w) => allWorkloads[w]())
 
 // ---------------------------------------------------------------------------
 // one child
@@ -89,14 +269,15 @@ interface RunResult extends ClientResult {
   readonly serverDispatchPerSec: number
 }
 
-const runOne = async (name: ClientName, round: number): Promise<RunResult> => {
+const runOne = async (workload: Workload, name: ClientName, round: number): Promise<RunResult> => {
+  const n = workload.n
   const scope = Effect.runSync(Scope.make())
   try {
-    const { shape: sim } = await Effect.runPromise(Scope.extend(serve({ token, guilds: 1 }), scope))
+    const { shape: sim } = await Effect.runPromise(Scope.extend(serve(workload.simulator), scope))
     return await new Promise<RunResult>((resolve, reject) => {
       const child = spawn(process.execPath, [...(process.env["BENCH_CHILD_FLAGS"] ?? "").split(" ").filter(Boolean), "--import", "tsx", join(here, allClients[name])], {
         cwd: root,
-        env: { ...process.env, BENCH_URL: sim.url, BENCH_N: String(n), BENCH_TOKEN: token },
+        env: { ...process.env, ...workload.clientEnv, BENCH_URL: sim.url, BENCH_N: String(n), BENCH_TOKEN: token },
         stdio: ["ignore", "pipe", "inherit", "ipc"]
       })
       let stdout = ""
@@ -105,6 +286,7 @@ const runOne = async (name: ClientName, round: number): Promise<RunResult> => {
         stdout += chunk
       })
 
+      let send: ((sim: BlastTarget, from: number, to: number) => void) | undefined
       let sent = 0
       let consumed = 0
       let scheduled = false
@@ -115,39 +297,27 @@ const runOne = async (name: ClientName, round: number): Promise<RunResult> => {
         const end = Math.min(n, sent + batch, consumed + window)
         if (end > sent) {
           if (sent === 0) firstDispatch = performance.now()
-          const from = sent
-          if (viaDispatch) {
-            Effect.runSync(Effect.forEach(
-              Array.from({ length: end - from }, (_, k) => from + k),
-              (i) => sim.dispatch("MESSAGE_CREATE", pool[i % pool.length]),
-              { discard: true }
-            ))
-          } else {
-            // The same frame the simulator's dispatch would produce (key order op, d, s, t)
-            const frames = Array.from({ length: end - from }, (_, k) =>
-              `{"op":0,"d":${poolJson[(from + k) % pool.length]},"s":${baseSequence + from + k + 1},"t":"MESSAGE_CREATE"}`)
-            Effect.runSync(Effect.forEach(frames, (frame) => sim.sendRaw(frame), { discard: true }))
-          }
+          send!(sim, sent, end)
           sent = end
           if (sent === n) lastDispatch = performance.now()
         }
         schedule()
       }
       const schedule = (): void => {
-        if (scheduled || sent >= n || sent >= consumed + window) return
+        if (send === undefined || scheduled || sent >= n || sent >= consumed + window) return
         scheduled = true
         setImmediate(pump)
       }
-      let baseSequence = 0
       child.on("message", (message: { type: string; count?: number }) => {
         if (message.type === "ready") {
-          // The sequence the session reached (READY, GUILD_CREATE); raw frames continue it
-          void Effect.runPromise(sim.sessions).then((sessions) => {
-            baseSequence = sessions[sessions.length - 1]?.log.length ?? 0
+          // The sequence the session reached (READY, GUILD_CREATE); the workload's frames continue it
+          void Effect.runPromise(sim.sessions).then((sessions) =>
+            workload.prepare(sessions[sessions.length - 1]?.log.length ?? 0)
+          ).then((prepared) => {
+            send = prepared
             schedule()
-          })
-        }
-        else if (message.type === "progress") {
+          }, reject)
+        } else if (message.type === "progress") {
           consumed = message.count ?? consumed
           schedule()
         }
@@ -217,26 +387,8 @@ console.log(
     `@discordjs/ws ${environment.versions["@discordjs/ws"]}`
 )
 console.log(
-  `workload: ${n} MESSAGE_CREATE of ${payloadBytes} bytes (pool of ${pool.length}, cycled), ${rounds} round(s), ` +
-    `clients interleaved [${clients.join(", ")}], window ${window} in flight, ` +
-    `uncompressed JSON over ws://127.0.0.1, server ${viaDispatch ? "sim.dispatch (stringify per message)" : "sim.sendRaw (pre-serialized frames)"}`
+  `${rounds} round(s), clients interleaved [${clients.join(", ")}], window ${window} in flight, over ws://127.0.0.1`
 )
-console.log("")
-
-const results: Array<RunResult> = []
-for (let round = 1; round <= rounds; round++) {
-  // Rotate the order each round so no client always runs first (or last)
-  const order = clients.map((_, i) => clients[(i + round - 1) % clients.length]!)
-  for (const name of order) {
-    const result = await runOne(name, round)
-    results.push(result)
-    console.log(
-      `  round ${round} ${result.client.padEnd(14)} ${fmt(result.eventsPerSec, 0).padStart(9)} ev/s  ` +
-        `${fmt(result.cpuMsPer1k, 2).padStart(7)} CPU ms/1k  ${fmt(result.peakRssMB, 1).padStart(7)} MB peak RSS  ` +
-        `(wall ${fmt(result.wallMs, 0)} ms; server dispatched ${fmt(result.serverDispatchPerSec, 0)}/s)`
-    )
-  }
-}
 
 function fmt(x: number, digits: number): string {
   return x.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits })
@@ -249,44 +401,93 @@ const median = (xs: ReadonlyArray<number>): number => {
 }
 
 const labels: Record<ClientName, string> = { bare: "bare", ours: "ours", discordjs: "@discordjs/ws" }
-const summary = clients.map((name) => {
-  const runs = results.filter((r) => r.client === labels[name])
-  return {
-    client: labels[name],
-    eventsPerSec: median(runs.map((r) => r.eventsPerSec)),
-    cpuMsPer1k: median(runs.map((r) => r.cpuMsPer1k)),
-    peakRssMB: median(runs.map((r) => r.peakRssMB))
+
+interface Summary {
+  readonly client: string
+  readonly eventsPerSec: number
+  readonly cpuMsPer1k: number
+  readonly peakRssMB: number
+}
+
+const printTable = (summary: ReadonlyArray<Summary>): void => {
+  const bare = summary.find((s) => s.client === "bare")
+  console.log(`median of ${rounds} round(s)${bare === undefined ? "" : "; ×bare = client / bare"}:`)
+  const header = ["client", "events/s", "CPU ms / 1k ev", "peak RSS MB", "ev/s ×bare", "CPU ×bare", "RSS ×bare"]
+  const rows = summary.map((s) => [
+    s.client,
+    fmt(s.eventsPerSec, 0),
+    fmt(s.cpuMsPer1k, 2),
+    fmt(s.peakRssMB, 1),
+    bare ? fmt(s.eventsPerSec / bare.eventsPerSec, 2) : "-",
+    bare ? fmt(s.cpuMsPer1k / bare.cpuMsPer1k, 2) : "-",
+    bare ? fmt(s.peakRssMB / bare.peakRssMB, 2) : "-"
+  ])
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  const line = (cells: ReadonlyArray<string>): string =>
+    "| " + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ") + " |"
+  console.log(line(header))
+  console.log("|" + widths.map((w, i) => (i === 0 ? ":" + "-".repeat(w + 1) : "-".repeat(w + 1) + ":")).join("|") + "|")
+  for (const row of rows) console.log(line(row))
+  const ours = summary.find((s) => s.client === "ours")
+  const discordjs = summary.find((s) => s.client === "@discordjs/ws")
+  if (bare && ours) {
+    console.log(
+      `ours/bare: throughput ${fmt(ours.eventsPerSec / bare.eventsPerSec, 2)}×, ` +
+        `CPU per event ${fmt(ours.cpuMsPer1k / bare.cpuMsPer1k, 2)}×, peak RSS ${fmt(ours.peakRssMB / bare.peakRssMB, 2)}×`
+    )
   }
-})
-const bare = summary.find((s) => s.client === "bare")
+  if (discordjs && ours) {
+    console.log(
+      `ours/@discordjs/ws: CPU per event ${fmt(ours.cpuMsPer1k / discordjs.cpuMsPer1k, 2)}×, ` +
+        `peak RSS ${fmt(ours.peakRssMB / discordjs.peakRssMB, 2)}×`
+    )
+  }
+}
+
+const report: Array<Record<string, unknown>> = []
+for (const workload of workloads) {
+  console.log("")
+  console.log(`workload ${workload.name}: ${workload.description}; message ${workload.payloadBytes} bytes (pool of 1024, cycled)`)
+  const results: Array<RunResult> = []
+  for (let round = 1; round <= rounds; round++) {
+    // Rotate the order each round so no client always runs first (or last)
+    const order = clients.map((_, i) => clients[(i + round - 1) % clients.length]!)
+    for (const name of order) {
+      const result = await runOne(workload, name, round)
+      results.push(result)
+      console.log(
+        `  round ${round} ${result.client.padEnd(14)} ${fmt(result.eventsPerSec, 0).padStart(9)} ev/s  ` +
+          `${fmt(result.cpuMsPer1k, 2).padStart(7)} CPU ms/1k  ${fmt(result.peakRssMB, 1).padStart(7)} MB peak RSS ` +
+          `(${fmt(result.readyRssMB, 1)} at READY)  ` +
+          `(wall ${fmt(result.wallMs, 0)} ms; server dispatched ${fmt(result.serverDispatchPerSec, 0)}/s)`
+      )
+    }
+  }
+  const facts = workload.facts()
+  const shown = Object.entries(facts).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${String(v)}`)
+  console.log(`  ${shown.join(", ")}`)
+  const summary: Array<Summary> = clients.map((name) => {
+    const runs = results.filter((r) => r.client === labels[name])
+    return {
+      client: labels[name],
+      eventsPerSec: median(runs.map((r) => r.eventsPerSec)),
+      cpuMsPer1k: median(runs.map((r) => r.cpuMsPer1k)),
+      peakRssMB: median(runs.map((r) => r.peakRssMB))
+    }
+  })
+  printTable(summary)
+  report.push({
+    workload: workload.name,
+    description: workload.description,
+    n: workload.n,
+    payloadBytes: workload.payloadBytes,
+    ...facts,
+    summary,
+    runs: results
+  })
+}
 
 console.log("")
-console.log(`median of ${rounds} round(s)${bare === undefined ? "" : "; ×bare = client / bare"}:`)
-const header = ["client", "events/s", "CPU ms / 1k ev", "peak RSS MB", "ev/s ×bare", "CPU ×bare", "RSS ×bare"]
-const rows = summary.map((s) => [
-  s.client,
-  fmt(s.eventsPerSec, 0),
-  fmt(s.cpuMsPer1k, 2),
-  fmt(s.peakRssMB, 1),
-  bare ? fmt(s.eventsPerSec / bare.eventsPerSec, 2) : "-",
-  bare ? fmt(s.cpuMsPer1k / bare.cpuMsPer1k, 2) : "-",
-  bare ? fmt(s.peakRssMB / bare.peakRssMB, 2) : "-"
-])
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
-const line = (cells: ReadonlyArray<string>): string =>
-  "| " + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ") + " |"
-console.log(line(header))
-console.log("|" + widths.map((w, i) => (i === 0 ? ":" + "-".repeat(w + 1) : "-".repeat(w + 1) + ":")).join("|") + "|")
-for (const row of rows) console.log(line(row))
-
-const ours = summary.find((s) => s.client === "ours")
-if (bare && ours) {
-  console.log("")
-  console.log(
-    `ours/bare: throughput ${fmt(ours.eventsPerSec / bare.eventsPerSec, 2)}×, ` +
-      `CPU per event ${fmt(ours.cpuMsPer1k / bare.cpuMsPer1k, 2)}×, peak RSS ${fmt(ours.peakRssMB / bare.peakRssMB, 2)}×`
-  )
-}
 console.log(
   `note: the parent (server) runs on its own core; ` +
     `the server keeps at most ${window} messages in flight, so 'server dispatched' follows the client; ` +
@@ -298,7 +499,6 @@ mkdirSync(resultsDir, { recursive: true })
 const file = join(resultsDir, `${new Date().toISOString().replace(/:/g, "-")}.json`)
 writeFileSync(
   file,
-  JSON.stringify({ command, environment, n, rounds, payloadBytes, server: viaDispatch ? "dispatch" : "sendRaw", window, batch, clients, summary, runs: results }, null, 2) +
-    "\n"
+  JSON.stringify({ command, environment, rounds, window, batch, clients, workloads: report }, null, 2) + "\n"
 )
 console.log(`\nresults written to ${file.slice(root.length + 1)}`)
