@@ -38,7 +38,7 @@ export interface SessionStartLimit {
 export interface IdentifyLimiterShape {
   /**
    * Waits until `shard` may identify, then claims that moment: the next Identify
-   * of the same bucket may only follow 5 seconds later. Waiters of one bucket are
+   * of the same bucket may only follow 5 seconds later (plus a margin). Waiters of one bucket are
    * served in the order they asked.
    */
   readonly acquire: (shard: number) => Effect.Effect<void>
@@ -64,6 +64,16 @@ export class IdentifyLimiter
 export const IdentifyIntervalMillis = 5_000
 
 /**
+ * What the in-memory limiter adds to the 5 s by default. Discord measures the spacing
+ * when the Identify arrives; two connections' network delays differ by a few
+ * milliseconds, so an exact 5 s by our clock can be 4.99 s by Discord's (answered with op 9).
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultMarginMillis = 250
+
+/**
  * Options of the in-memory limiter.
  *
  * @since 0.1.0
@@ -74,6 +84,8 @@ export interface MemoryOptions {
   readonly maxConcurrency?: number | undefined
   /** When given, session starts are counted and, once none remain, Identify waits for the reset. */
   readonly sessionStartLimit?: SessionStartLimit | undefined
+  /** Added to the 5 s between two Identify of a bucket. Default `defaultMarginMillis`. */
+  readonly marginMillis?: number | undefined
 }
 
 const dayMillis = 24 * 60 * 60 * 1000
@@ -87,6 +99,7 @@ const dayMillis = 24 * 60 * 60 * 1000
 export const makeMemory = (options?: MemoryOptions): Effect.Effect<IdentifyLimiterShape> =>
   Effect.gen(function*() {
     const maxConcurrency = Math.max(1, Math.floor(options?.maxConcurrency ?? 1))
+    const spacing = IdentifyIntervalMillis + Math.max(0, options?.marginMillis ?? defaultMarginMillis)
     const buckets = yield* Effect.forEach(
       Array.from({ length: maxConcurrency }),
       () => Effect.map(Effect.makeSemaphore(1), (lock) => ({ lock, nextAt: 0 }))
@@ -125,7 +138,7 @@ export const makeMemory = (options?: MemoryOptions): Effect.Effect<IdentifyLimit
           if (wait > 0) yield* Effect.sleep(wait)
           yield* spendSessionStart
           // Claimed only when nothing can interrupt it any more: the caller identifies now.
-          bucket.nextAt = (yield* Clock.currentTimeMillis) + IdentifyIntervalMillis
+          bucket.nextAt = (yield* Clock.currentTimeMillis) + spacing
         }))
       }
     }

@@ -42,6 +42,9 @@ const identifies = Effect.map(Simulator, (sim) => sim.payloads).pipe(
   )
 )
 
+/** One Identify per bucket per 5 s, plus the limiter's margin for network jitter. */
+const spacing = IdentifyLimiter.IdentifyIntervalMillis + IdentifyLimiter.defaultMarginMillis
+
 const guildIds = (n: number) => Array.from({ length: n }, (_, i) => Fixtures.snowflake(100 + i))
 
 const typing = (guildId: string, i: number) => ({ guild_id: guildId, channel_id: "10", user_id: "20", timestamp: i })
@@ -51,17 +54,17 @@ const collect = (stream: Stream.Stream<ShardingEvent, unknown>, n: number, type 
   stream.pipe(Stream.filter((event) => event.type === type), Stream.take(n), Stream.runCollect, Effect.fork)
 
 describe("Sharding: identify concurrency", () => {
-  it.scoped("16 shards with max_concurrency 4 identify in 4 waves 5 s apart, buckets in shard order", () =>
+  it.scoped("16 shards with max_concurrency 4 identify in 4 waves 5 s (+ margin) apart, buckets in shard order", () =>
     Effect.gen(function*() {
       const sharding = yield* Sharding.Sharding
       assert.strictEqual(yield* sharding.shardCount, 16)
-      for (let i = 0; i < 4; i++) yield* TestClock.adjust("5 seconds")
+      for (let i = 0; i < 4; i++) yield* TestClock.adjust(spacing)
       yield* sharding.ready
       const sent = yield* identifies
       assert.strictEqual(sent.length, 16)
       for (const identify of sent) {
         // wave = shard_id / max_concurrency: one Identify per bucket per 5 s, the buckets in parallel
-        assert.strictEqual(identify.at, Math.floor(identify.shard[0] / 4) * 5_000, `shard ${identify.shard[0]}`)
+        assert.strictEqual(identify.at, Math.floor(identify.shard[0] / 4) * spacing, `shard ${identify.shard[0]}`)
         assert.strictEqual(identify.shard[1], 16)
       }
       for (let bucket = 0; bucket < 4; bucket++) {
@@ -79,17 +82,17 @@ describe("Sharding: identify concurrency", () => {
   it.scoped("with max_concurrency 1 every shard waits 5 s for the one before it", () =>
     Effect.gen(function*() {
       const sharding = yield* Sharding.Sharding
-      for (let i = 0; i < 3; i++) yield* TestClock.adjust("5 seconds")
+      for (let i = 0; i < 3; i++) yield* TestClock.adjust(spacing)
       yield* sharding.ready
-      assert.deepStrictEqual((yield* identifies).map((i) => [i.shard[0], i.at]), [[0, 0], [1, 5_000], [2, 10_000]])
+      assert.deepStrictEqual((yield* identifies).map((i) => [i.shard[0], i.at]), [[0, 0], [1, spacing], [2, 2 * spacing]])
     }).pipe(Effect.provide(shardingOn({ shards: 3, maxConcurrency: 1, guilds: 3 }))))
 
   it.scoped("a process running shards 2 and 3 of 4 identifies only those, with their bucket's spacing", () =>
     Effect.gen(function*() {
       const sharding = yield* Sharding.Sharding
-      yield* TestClock.adjust("5 seconds")
+      yield* TestClock.adjust(spacing)
       yield* sharding.ready
-      assert.deepStrictEqual((yield* identifies).map((i) => [i.shard, i.at]), [[[2, 4], 0], [[3, 4], 5_000]])
+      assert.deepStrictEqual((yield* identifies).map((i) => [i.shard, i.at]), [[[2, 4], 0], [[3, 4], spacing]])
       const error = yield* Effect.flip(sharding.shard(0))
       assert.strictEqual(error._tag, "ShardUnavailable")
     }).pipe(Effect.provide(shardingOn({ shards: 4, maxConcurrency: 1, guilds: 4 }, { shardIds: [3, 2] }))))
@@ -196,7 +199,7 @@ describe("Sharding: events and routing", () => {
       assert.deepStrictEqual([...typed].sort(), [0, 0, 1, 1, 3, 3])
       // The outage ends: shard 2 reconnects after its backoff, resumes and gets its two.
       yield* sim.refuseConnections(undefined)
-      yield* TestClock.adjust("5 seconds")
+      yield* TestClock.adjust(spacing)
       for (let i = 0; i < 50; i++) yield* Effect.yieldNow()
       assert.deepStrictEqual([...typed].sort(), [0, 0, 1, 1, 2, 2, 3, 3])
       // Shard 2 resumed its session; nobody identified again.
@@ -224,7 +227,7 @@ describe("Sharding: resharding", () => {
       yield* sim.invalidSession(false, { connection: old.find((i) => i.shard[0] === 0)!.connection })
       const guild1 = guildIds(8).find((g) => Sharding.shardOf(g, 2) === 1)!
       yield* sim.dispatchGuild("TYPING_START", typing(guild1, 1), guild1)
-      for (let i = 0; i < 4; i++) yield* TestClock.adjust("5 seconds")
+      for (let i = 0; i < 4; i++) yield* TestClock.adjust(spacing)
       yield* sharding.ready
       assert.strictEqual(yield* sharding.shardCount, 4)
       const statuses = yield* sharding.statuses
@@ -260,7 +263,7 @@ describe("Sharding: resharding", () => {
       )
       yield* sharding.ready
       const resharding = yield* Effect.fork(sharding.reshard(3))
-      for (let i = 0; i < 3; i++) yield* TestClock.adjust("5 seconds")
+      for (let i = 0; i < 3; i++) yield* TestClock.adjust(spacing)
       yield* Fiber.join(resharding)
       assert.strictEqual(yield* sharding.shardCount, 3)
       assert.strictEqual((yield* sim.closes).filter((c) => c.code === 1000).length, 2)

@@ -16,6 +16,7 @@ import * as GatewayConfig from "../GatewayConfig.js"
 import type { GatewayEvent } from "../GatewayEvent.js"
 import * as Fixtures from "../testing/fixtures.js"
 import { Simulator } from "../testing/Simulator.js"
+import * as ShardingDemo from "./sharding.js"
 
 const say = (line: string) => Console.log(line)
 
@@ -126,8 +127,22 @@ const discordDemo = Effect.gen(function*() {
   ))
 )
 
-const main = (process.env["DISCORD_TOKEN"] ? discordDemo : simulatorDemo).pipe(
-  Logger.withMinimumLogLevel(LogLevel.Info)
-)
+// `npm start -- --shards N` (or `--shards auto` with DISCORD_TOKEN): the sharding demo.
+const shardsFlag = process.argv.indexOf("--shards")
+const shards = shardsFlag >= 0 ? process.argv[shardsFlag + 1] ?? "" : undefined
+if (shards !== undefined && shards !== "auto" && !(Number.isInteger(Number(shards)) && Number(shards) >= 1)) {
+  console.error(`--shards must be a positive integer or "auto", got ${JSON.stringify(shards)}`)
+  process.exit(2)
+}
+const shardCount = shards === undefined || shards === "auto" ? shards : Number(shards)
+
+const token = process.env["DISCORD_TOKEN"]
+const demo = shardCount === undefined
+  ? (token ? discordDemo : simulatorDemo)
+  : token
+  ? ShardingDemo.discordDemo(shardCount)
+  : ShardingDemo.simulatorDemo(shardCount === "auto" ? 4 : shardCount)
+
+const main = demo.pipe(Logger.withMinimumLogLevel(LogLevel.Info))
 
 NodeRuntime.runMain(main)
