@@ -22,13 +22,15 @@ import * as SubscriptionRef from "effect/SubscriptionRef"
 import type * as Commands from "../Commands.js"
 import { GatewayConfig } from "../GatewayConfig.js"
 import * as GatewayError from "../GatewayError.js"
-import type { GatewayEvent } from "../GatewayEvent.js"
+import type { KnownEventName } from "../Events.js"
+import type { Dispatch, GatewayEvent } from "../GatewayEvent.js"
 import * as IdentifyLimiter from "../IdentifyLimiter.js"
 import * as SessionStore from "../SessionStore.js"
 import * as CloseCodes from "./closeCodes.js"
 import * as Connection from "./connection.js"
 import * as EventHub from "./eventHub.js"
 import * as GatewayBot from "./gatewayBot.js"
+import * as IntentCheck from "./intentCheck.js"
 import { MaxPayloadBytes, Op } from "./protocol.js"
 
 /** The members gathered by one Request Guild Members. @internal */
@@ -47,6 +49,9 @@ export interface GatewayShape {
   readonly shard: number
   readonly events: Stream.Stream<GatewayEvent, GatewayError.GatewayFatalError>
   readonly subscribe: Effect.Effect<Stream.Stream<GatewayEvent, GatewayError.GatewayFatalError>, never, Scope.Scope>
+  readonly on: <K extends KnownEventName>(
+    ...types: readonly [K, ...Array<K>]
+  ) => Stream.Stream<Dispatch<K>, GatewayError.GatewayFatalError>
   readonly status: SubscriptionRef.SubscriptionRef<Connection.Status>
   readonly ready: Effect.Effect<void, GatewayError.GatewayFatalError>
   readonly latency: Effect.Effect<Option.Option<Duration.Duration>>
@@ -319,6 +324,7 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
 
   const subscribe: GatewayShape["subscribe"] = Effect.map(options.subscribe, Stream.interruptWhen(awaitFatal))
   const events: Stream.Stream<GatewayEvent, GatewayError.GatewayFatalError> = Stream.unwrapScoped(subscribe)
+  const on: GatewayShape["on"] = IntentCheck.makeOn(config.intents, subscribe)
 
   const send = (command: Commands.GatewayCommand) =>
     Effect.gen(function*() {
@@ -377,6 +383,7 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
     shard,
     events,
     subscribe,
+    on,
     status,
     ready: Deferred.await(ready),
     latency: Effect.sync(() => {

@@ -19,13 +19,15 @@ import * as Stream from "effect/Stream"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import { GatewayConfig } from "../GatewayConfig.js"
 import * as GatewayError from "../GatewayError.js"
-import type { GatewayEvent, ShardingEvent } from "../GatewayEvent.js"
+import type { KnownEventName } from "../Events.js"
+import type { Dispatch, GatewayEvent, ShardingEvent } from "../GatewayEvent.js"
 import * as IdentifyLimiter from "../IdentifyLimiter.js"
 import * as SessionStore from "../SessionStore.js"
 import type * as Connection from "./connection.js"
 import * as EventHub from "./eventHub.js"
 import * as Gateway from "./gateway.js"
 import * as GatewayBot from "./gatewayBot.js"
+import * as IntentCheck from "./intentCheck.js"
 
 /** @internal */
 export interface ShardingOptions {
@@ -45,6 +47,9 @@ export interface ShardStatus {
 export interface ShardingShape {
   readonly events: Stream.Stream<ShardingEvent, GatewayError.GatewayFatalError>
   readonly subscribe: Effect.Effect<Stream.Stream<ShardingEvent, GatewayError.GatewayFatalError>, never, Scope.Scope>
+  readonly on: <K extends KnownEventName>(
+    ...types: readonly [K, ...Array<K>]
+  ) => Stream.Stream<Dispatch<K>, GatewayError.GatewayFatalError>
   readonly shardCount: Effect.Effect<number>
   readonly shards: Effect.Effect<ReadonlyArray<Gateway.GatewayShape>>
   readonly shard: (id: number) => Effect.Effect<Gateway.GatewayShape, GatewayError.ShardUnavailable>
@@ -287,6 +292,7 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
     const shape: ShardingShape = {
       events: Stream.unwrapScoped(hub.subscribe),
       subscribe: hub.subscribe,
+      on: IntentCheck.makeOn(base.intents, hub.subscribe),
       shardCount: Effect.sync(() => current.count),
       shards: Effect.sync(() => [...current.gateways.values()]),
       shard: (id) =>
