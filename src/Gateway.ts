@@ -61,7 +61,11 @@ export type GuildMembersResult = internal.GuildMembersResult
  *   Fails with the fatal error when the gateway stops for good.
  * - `subscribe`: the same stream, subscribed at once in the current scope (no event published after
  *   `subscribe` returns can be missed, however late the stream is run).
- * - `status`, `latency` (heartbeat send→ACK), `sessionId`, `sequence`;
+ * - `on(...types)`: only those dispatch events, typed; logs one warning when the configured intents
+ *   cannot bring one of them (or when messages will arrive without content);
+ * - `status`, `latency` (heartbeat send→ACK), `sessionId`, `sequence`, `inboundBacklog` (payloads read
+ *   but not yet published: when it reaches `inboundBufferCapacity` the gateway stops reading the socket
+ *   until subscribers catch up, so a slow consumer costs bounded memory and loses nothing);
  * - commands: `send`, `updatePresence`, `updateVoiceState`, `requestGuildMembers`, `requestSoundboardSounds`
  *   (rate limited to Discord's 120 per 60 s with a reserve for heartbeats; they wait, in order, while disconnected);
  * - `pause` (close resumably, keep the session) and `resume`.

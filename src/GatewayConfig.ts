@@ -56,6 +56,15 @@ export interface GatewayConfigShape {
   readonly eventBufferCapacity: number
   /** Events kept for the first subscriber of `events`, so that a subscriber who arrives after READY still sees READY and the GUILD_CREATEs. */
   readonly startupBufferCapacity: number
+  /**
+   * Payloads read from the socket but not yet published. When subscribers fall behind and
+   * this fills, the gateway stops reading the socket (TCP back-pressure: Discord holds the
+   * rest) until half of it is drained; meanwhile missing heartbeat ACKs are not taken for
+   * a dead connection. Nothing is dropped.
+   */
+  readonly inboundBufferCapacity: number
+  /** The largest inbound message accepted (decompressed), in bytes; a larger one ends the connection (then resume). */
+  readonly maxMessageBytes: number
 }
 
 /**
@@ -80,6 +89,8 @@ export interface GatewayConfigOptions {
   readonly waitForReady?: boolean | undefined
   readonly eventBufferCapacity?: number | undefined
   readonly startupBufferCapacity?: number | undefined
+  readonly inboundBufferCapacity?: number | undefined
+  readonly maxMessageBytes?: number | undefined
 }
 
 /**
@@ -129,7 +140,9 @@ export const make = (options: GatewayConfigOptions): GatewayConfigShape => ({
   readyTimeout: Duration.decode(options.readyTimeout ?? "60 seconds"),
   waitForReady: options.waitForReady ?? true,
   eventBufferCapacity: options.eventBufferCapacity ?? 16_384,
-  startupBufferCapacity: options.startupBufferCapacity ?? 16_384
+  startupBufferCapacity: options.startupBufferCapacity ?? 16_384,
+  inboundBufferCapacity: Math.max(1, options.inboundBufferCapacity ?? 1_024),
+  maxMessageBytes: options.maxMessageBytes ?? 64 * 1024 * 1024
 })
 
 /**

@@ -82,6 +82,8 @@ export interface ConnectionContext {
   heartbeat: Heartbeat.HeartbeatState | undefined
   /** The close code used when this side closes the live connection. */
   closeCode: number
+  /** Payloads read from the live connection and not yet published. */
+  inboundBacklog: number
   /** Waits until this shard may identify (one Identify per concurrency bucket per 5 s). */
   readonly acquireIdentify: Effect.Effect<void>
 }
@@ -115,6 +117,10 @@ export const connectUrl = (base: string, compression: GatewayConfigShape["compre
 
 const decoder = new TextDecoder()
 
+// A sequence Discord could send: a positive safe integer. Anything else (1e400 parses to
+// Infinity) would become the last sequence and make every later dispatch look replayed.
+const isSequence = (s: unknown): s is number => typeof s === "number" && Number.isSafeInteger(s) && s > 0
+
 /**
  * Runs one connection to its end.
  *
@@ -142,12 +148,15 @@ export const run = (
       Deferred.unsafeDone(endSignal, Exit.void)
     }
 
-    const onText = (text: string) => {
+    const onText = (text: string, inflated = false) => {
       let payload: unknown
       try {
         payload = JSON.parse(text)
       } catch {
-        Queue.unsafeOffer(inbound, { _tag: "Bad", reason: "frame is not JSON" })
+        // Inflated garbage means the shared inflate context is off: every later message
+        // (ACKs included) would inflate wrong too, so the connection must be replaced.
+        if (inflated) end(new GatewayError.DecodeError({ shard, reason: "zlib-stream: a message inflated to non-JSON" }))
+        else Queue.unsafeOffer(inbound, { _tag: "Bad", reason: "frame is not JSON" })
         return
       }
       if (typeof payload !== "object" || payload === null || typeof (payload as { op?: unknown }).op !== "number") {
@@ -163,21 +172,25 @@ export const run = (
         Queue.unsafeOffer(requests, undefined)
         return
       }
-      if (op === Op.Dispatch && typeof s === "number" && s > session.receivedSequence) {
+      if (op === Op.Dispatch && isSequence(s) && s > session.receivedSequence) {
         session.receivedSequence = s
       }
       Queue.unsafeOffer(inbound, { _tag: "Payload", op, d, s, t })
+      ctx.inboundBacklog = ++backlog
+      if (backlog >= config.inboundBufferCapacity) pauseReading()
     }
 
     const inflater = config.compression === "zlib-stream"
       ? Inflate.make({
-        onMessage: onText,
-        onError: (reason) => end(new GatewayError.DecodeError({ shard, reason: `corrupt zlib-stream: ${reason}` }))
+        onMessage: (text) => onText(text, true),
+        onError: (reason) => end(new GatewayError.DecodeError({ shard, reason: `zlib-stream: ${reason}` })),
+        maxMessageBytes: config.maxMessageBytes
       })
       : undefined
     if (inflater) yield* Effect.addFinalizer(() => Effect.sync(() => inflater.close()))
 
     const onFrame = (data: string | Uint8Array): void => {
+      if (ended !== undefined) return
       if (inflater !== undefined) {
         if (typeof data === "string") {
           Queue.unsafeOffer(inbound, { _tag: "Bad", reason: "text frame on a zlib-stream connection" })
@@ -186,7 +199,39 @@ export const run = (
         inflater.push(data)
         return
       }
+      // A UTF-16 length is at most the UTF-8 byte length: over the bound either way.
+      const size = typeof data === "string" ? data.length : data.byteLength
+      if (size > config.maxMessageBytes) {
+        end(
+          new GatewayError.DecodeError({
+            shard,
+            reason: `a message of ${size} bytes exceeds maxMessageBytes (${config.maxMessageBytes})`
+          })
+        )
+        return
+      }
       onText(typeof data === "string" ? data : decoder.decode(data))
+    }
+
+    // Back-pressure: when `inboundBufferCapacity` payloads wait unpublished, stop reading
+    // the socket (if it can pause, as `ws` does) until half of them are published.
+    let raw: { pause?: unknown; resume?: unknown } | undefined
+    let backlog = 0
+    let readPaused = false
+    let pauses = 0
+    const canPause = () => typeof raw?.pause === "function" && typeof raw.resume === "function"
+    const pauseReading = () => {
+      if (readPaused || !canPause()) return
+      readPaused = true
+      pauses++
+      Heartbeat.setReadPaused(heartbeat, true)
+      ;(raw as { pause: () => void }).pause()
+    }
+    const resumeReading = () => {
+      if (!readPaused) return
+      readPaused = false
+      Heartbeat.setReadPaused(heartbeat, false)
+      ;(raw as { resume: () => void }).resume()
     }
 
     yield* SubscriptionRef.set(ctx.status, "Connecting")
@@ -200,7 +245,12 @@ export const run = (
     const url = connectUrl(plan.url, config.compression)
     const socket = yield* Socket.fromWebSocket(
       Effect.acquireRelease(
-        Effect.flatMap(Socket.WebSocketConstructor, (construct) => Effect.sync(() => construct(url))),
+        Effect.flatMap(Socket.WebSocketConstructor, (construct) =>
+          Effect.sync(() => {
+            const ws = construct(url)
+            raw = ws as unknown as typeof raw
+            return ws
+          })),
         // Any code but 1000/1001 keeps the session resumable; shutdown sets 1000.
         (ws) => Effect.sync(() => ws.close(ctx.closeCode))
       ),
@@ -229,7 +279,12 @@ export const run = (
       Effect.suspend(() => {
         budget?.record(clock.unsafeCurrentTimeMillis())
         return write(JSON.stringify(payload))
-      }).pipe(Effect.ignore)
+      }).pipe(
+        // The socket's writer waits while the socket is not open, forever once it has
+        // closed: a Hello read after the close would otherwise hang the loop on Resume.
+        Effect.raceFirst(Deferred.await(endSignal)),
+        Effect.ignore
+      )
     const sendHeartbeat = Effect.suspend(() =>
       sendPriority({ op: Op.Heartbeat, d: session.receivedSequence === 0 ? null : session.receivedSequence })
     )
@@ -293,6 +348,8 @@ export const run = (
 
     while (true) {
       const batch = yield* Queue.takeBetween(inbound, 1, 512)
+      for (const item of batch) if (item._tag === "Payload") backlog--
+      ctx.inboundBacklog = backlog
       const events: Array<GatewayEvent> = []
       for (const item of batch) {
         if (item._tag === "End") {
@@ -339,8 +396,8 @@ export const run = (
           }
           case Op.Dispatch: {
             const { d, s, t } = item
-            if (typeof t !== "string" || typeof s !== "number") {
-              yield* Effect.logWarning("ignored a dispatch without a name or sequence")
+            if (typeof t !== "string" || !isSequence(s)) {
+              yield* Effect.logWarning("ignored a dispatch without a name or a valid sequence")
               break
             }
             if (s <= session.sequence) {
@@ -387,10 +444,19 @@ export const run = (
         }
       }
       yield* ctx.deliver(events)
+      if (readPaused && backlog <= config.inboundBufferCapacity / 2) {
+        if (pauses === 1) {
+          yield* Effect.logWarning(
+            `subscribers fell behind: reading paused at ${config.inboundBufferCapacity} unpublished payloads until half were published (logged once per connection; nothing is dropped)`
+          )
+        }
+        resumeReading()
+      }
     }
   })).pipe(
     Effect.ensuring(Effect.suspend(() => {
       ctx.heartbeat = undefined
+      ctx.inboundBacklog = 0
       return SubscriptionRef.set(ctx.status, "Disconnected")
     }))
   )

@@ -55,6 +55,7 @@ export interface GatewayShape {
   readonly status: SubscriptionRef.SubscriptionRef<Connection.Status>
   readonly ready: Effect.Effect<void, GatewayError.GatewayFatalError>
   readonly latency: Effect.Effect<Option.Option<Duration.Duration>>
+  readonly inboundBacklog: Effect.Effect<number>
   readonly sessionId: Effect.Effect<Option.Option<string>>
   readonly sequence: Effect.Effect<Option.Option<number>>
   readonly send: (command: Commands.GatewayCommand) => Effect.Effect<void, CommandError>
@@ -175,6 +176,7 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
     deliver,
     heartbeat: undefined,
     closeCode: 4000,
+    inboundBacklog: 0,
     acquireIdentify: limiter.acquire(shard),
     onReady: () => saveSession,
     onLive: Deferred.succeed(ready, undefined),
@@ -390,6 +392,7 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
       const millis = ctx.heartbeat?.latencyMillis
       return millis === undefined ? Option.none() : Option.some(Duration.millis(millis))
     }),
+    inboundBacklog: Effect.sync(() => ctx.inboundBacklog),
     sessionId: Effect.sync(() => Option.fromNullable(session.sessionId)),
     sequence: Effect.sync(() => (session.sequence > 0 ? Option.some(session.sequence) : Option.none())),
     send,

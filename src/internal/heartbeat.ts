@@ -2,7 +2,8 @@
  * Heartbeats of one connection (events/gateway.mdx, "Sending Heartbeats"):
  * the first after `interval * jitter` (jitter from Effect's `Random`), then one
  * every `interval`; a beat due while the previous one has no ACK means the
- * connection is a zombie. A server heartbeat request (op 1) is answered at once.
+ * connection is a zombie (unless the reader was paused meanwhile: then the ACK
+ * may be waiting unread in the socket). A server heartbeat request (op 1) is answered at once.
  *
  * @internal
  */
@@ -23,10 +24,26 @@ export interface HeartbeatState {
   acked: boolean
   sentAt: number | undefined
   latencyMillis: number | undefined
+  /** Reading is paused for back-pressure: an ACK may be waiting, unread, behind dispatches. */
+  readPaused: boolean
+  /** Reading was paused at some point since the last heartbeat was sent. */
+  pausedSinceBeat: boolean
 }
 
 /** @internal */
-export const makeState = (): HeartbeatState => ({ acked: true, sentAt: undefined, latencyMillis: undefined })
+export const makeState = (): HeartbeatState => ({
+  acked: true,
+  sentAt: undefined,
+  latencyMillis: undefined,
+  readPaused: false,
+  pausedSinceBeat: false
+})
+
+/** Records that reading the socket stopped (`true`) or went on (`false`). @internal */
+export const setReadPaused = (state: HeartbeatState, paused: boolean): void => {
+  state.readPaused = paused
+  if (paused) state.pausedSinceBeat = true
+}
 
 /** Records an ACK that arrived at `now`. @internal */
 export const ack = (state: HeartbeatState, now: number): void => {
@@ -53,9 +70,11 @@ export const run = (options: {
     const jitter = yield* Random.next
     yield* Effect.sleep(Math.floor(intervalMillis * jitter))
     while (true) {
-      if (!state.acked) {
+      // An ACK missing while reading was paused may be unread, not lost: no verdict then.
+      if (!state.acked && !state.readPaused && !state.pausedSinceBeat) {
         return yield* new HeartbeatTimeout({ shard: options.shard, intervalMillis })
       }
+      state.pausedSinceBeat = state.readPaused
       state.acked = false
       state.sentAt = yield* Clock.currentTimeMillis
       yield* send

@@ -72,6 +72,8 @@ export class MemoryWebSocket {
   private readonly inbox: Array<MemoryEvent> = []
   private draining = false
   private serverClosed = false
+  // Like a TCP receive window: while paused, nothing is read; the server's frames wait.
+  private paused = false
   private readonly server: ServerEnd
 
   constructor(url: string, host: TransportHost) {
@@ -130,6 +132,18 @@ export class MemoryWebSocket {
     })
   }
 
+  /** Stops reading (as `ws`'s `pause`): frames, the close included, wait in order. */
+  pause(): void {
+    this.paused = true
+  }
+
+  /** Reads again (as `ws`'s `resume`). */
+  resume(): void {
+    if (!this.paused) return
+    this.paused = false
+    this.scheduleDrain()
+  }
+
   /** @internal */
   deliver(event: MemoryEvent): void {
     if (this.serverClosed) return
@@ -148,7 +162,7 @@ export class MemoryWebSocket {
   }
 
   private drain(): void {
-    while (this.inbox.length > 0) {
+    while (this.inbox.length > 0 && !this.paused) {
       const event = this.inbox[0]!
       if ((this.listeners.get(event.type) ?? []).length === 0 && event.type === "message") return
       this.inbox.shift()
