@@ -17,3 +17,11 @@ export * from "./Simulator.js"
  * @category fixtures
  */
 export * as Fixtures from "./fixtures.js"
+
+/**
+ * Chaos mode: seeded scripts of gateway misbehaviour and a checker of the delivery guarantees.
+ *
+ * @since 0.1.0
+ * @category chaos
+ */
+export * as Chaos from "./Chaos.js"
