@@ -4,7 +4,7 @@
  *
  *   npm run soak -- --minutes 10 --rate 200 --seed 7
  *
- * Options: --minutes (default 1), --rate dispatches per second (default 100), --seed
+ * Options: --minutes (default 10), --rate dispatches per second (default 2000), --seed
  * (default 1), --chaos-max-ms longest pause between disruptions and longest
  * ACK outage / frame hold (default 5000), --heartbeat heartbeat interval in ms
  * (default 5000), --compression zlib-stream|none (default zlib-stream),
@@ -48,8 +48,8 @@ const numberOption = (name: string, fallback: number): number => {
   return value
 }
 
-const minutes = numberOption("minutes", 1)
-const rate = numberOption("rate", 100)
+const minutes = numberOption("minutes", 10)
+const rate = numberOption("rate", 2_000)
 const seed = numberOption("seed", 1)
 const chaosMaxMillis = Math.max(1, numberOption("chaos-max-ms", 5_000))
 const heartbeatInterval = Math.max(100, numberOption("heartbeat", 5_000))

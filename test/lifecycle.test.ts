@@ -1,9 +1,11 @@
+import * as Socket from "@effect/platform/Socket"
 import { NodeHttpClient, NodeSocket } from "@effect/platform-node"
 import { assert, describe, it } from "@effect/vitest"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Fiber from "effect/Fiber"
 import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
 import * as Option from "effect/Option"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
@@ -161,4 +163,32 @@ describe("over a real localhost WebSocket (NodeSocket)", () => {
       )))
       assert.isTrue(exit._tag === "Failure" && exit.cause._tag === "Fail" && exit.cause.error._tag === "AuthenticationFailed")
     }).pipe(Effect.provide(Simulator.layerServe({ token })), Effect.scoped))
+})
+
+describe("defects", () => {
+  it.scoped("a defect in a connection is logged with its cause and retried after a backoff, never swallowed", () => {
+    const lines: Array<string> = []
+    return Effect.gen(function*() {
+      const sim = yield* Simulator
+      const construct = yield* Socket.WebSocketConstructor
+      let calls = 0
+      const flaky: typeof construct = (url, protocols) => {
+        if (calls++ === 0) throw new Error("a bug in the socket factory")
+        return construct(url, protocols)
+      }
+      const gateway = yield* Gateway.make.pipe(
+        Effect.provide(GatewayConfig.layer({ token, gatewayUrl: sim.url, waitForReady: false })),
+        Effect.provideService(Socket.WebSocketConstructor, flaky)
+      )
+      for (let i = 0; i < 100 && !lines.some((line) => line.includes("defect")); i++) yield* Effect.yieldNow()
+      assert.strictEqual(calls, 1)
+      assert.isTrue(lines.some((line) => line.includes("defect")))
+      yield* TestClock.adjust("2 seconds")
+      yield* gateway.ready
+      assert.strictEqual(calls, 2)
+    }).pipe(
+      Effect.provide(Simulator.layerMemory({ token })),
+      Effect.provide(Logger.replace(Logger.defaultLogger, Logger.make(({ message }) => lines.push(String(message)))))
+    )
+  })
 })

@@ -10,6 +10,7 @@
  * @internal
  */
 import * as Socket from "@effect/platform/Socket"
+import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -270,7 +271,15 @@ export const run = (
             ),
           onSuccess: () =>
             Effect.sync(() => end(new GatewayError.ConnectionClosed({ shard, closeCode: 1000, reason: "" })))
-        })
+        }),
+        // A defect in the socket (a throwing WebSocket constructor, a bug) ends this connection
+        // at once, with its cause logged, instead of leaving it to the Hello timeout.
+        Effect.catchAllDefect((defect) =>
+          Effect.zipRight(
+            Effect.logError("the socket failed with a defect", Cause.die(defect)),
+            Effect.sync(() => end(new GatewayError.SocketError({ shard, reason: `defect: ${String(defect)}`, cause: defect })))
+          )
+        )
       )
     )
 

@@ -7,6 +7,7 @@
  */
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as Socket from "@effect/platform/Socket"
+import * as Cause from "effect/Cause"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -252,11 +253,20 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
       const exit = yield* Fiber.await(fiber)
       current = undefined
       if (Exit.isFailure(exit)) {
-        // Interrupted by `pause`: wait for `resume`, then resume the session.
-        yield* saveSession
-        continue
+        if (Cause.isInterruptedOnly(exit.cause)) {
+          // Interrupted by `pause`: wait for `resume`, then resume the session.
+          yield* saveSession
+          continue
+        }
+        // A defect (a bug) in the connection: say so, and retry like any failed attempt.
+        yield* Effect.logError("the connection failed with a defect; reconnecting", exit.cause)
       }
-      const { end, healthy } = exit.value
+      const { end, healthy } = Exit.isSuccess(exit)
+        ? exit.value
+        : {
+          end: new GatewayError.SocketError({ shard, reason: "defect in the connection", cause: Cause.squash(exit.cause) }),
+          healthy: false
+        }
       yield* Effect.logInfo(end.message)
       let waitMillis = 0
       switch (end._tag) {
