@@ -120,12 +120,18 @@ export interface ThreadUpdate extends Schema.Schema.Type<typeof ThreadUpdate> {}
 
 /**
  * THREAD_DELETE: a thread relevant to the current user was deleted. Only
- * `id`, `guild_id`, `parent_id` and `type` are sent.
+ * `id`, `guild_id`, `parent_id` and `type` are sent, and the docs say all four
+ * are present (unlike on the channel object, where `guild_id` and `parent_id`
+ * are optional).
  *
  * @since 0.1.0
  * @category schemas
  */
-export const ThreadDelete = Channel.pick("id", "guild_id", "parent_id", "type")
+export const ThreadDelete = Schema.Struct({
+  ...Channel.pick("id", "type").fields,
+  guild_id: Snowflake,
+  parent_id: Schema.NullOr(Snowflake)
+})
 
 /**
  * The data of THREAD_DELETE.

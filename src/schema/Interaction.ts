@@ -173,7 +173,9 @@ export const Interaction = Schema.Struct({
   guild_id: Schema.optional(Snowflake),
   channel: Schema.optional(Channel),
   channel_id: Schema.optional(Snowflake),
-  member: Schema.optional(Member),
+  // the member of an interaction always carries its permissions in the channel
+  // (interactions/receiving-and-responding.mdx, "Interaction Structure")
+  member: Schema.optional(Schema.Struct({ ...Member.fields, permissions: Schema.String })),
   user: Schema.optional(User),
   token: Schema.String,
   version: Schema.Number,

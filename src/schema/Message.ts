@@ -6,7 +6,7 @@
  * @since 0.1.0
  */
 import * as Schema from "effect/Schema"
-import { PartialApplication } from "./Application.js"
+import { Application, PartialApplication } from "./Application.js"
 import { Channel } from "./Channel.js"
 import { Emoji } from "./Emoji.js"
 import { PartialMember } from "./Member.js"
@@ -197,7 +197,9 @@ export interface MessageCall extends Schema.Schema.Type<typeof MessageCall> {}
 export const MessageReference = Schema.Struct({
   type: Schema.optional(Schema.Number),
   message_id: Schema.optional(Snowflake),
-  channel_id: Schema.optional(Snowflake),
+  // optional only when sending a reply; always present in received data
+  // (resources/message.mdx, "Message Reference Structure")
+  channel_id: Snowflake,
   guild_id: Schema.optional(Snowflake),
   fail_if_not_exists: Schema.optional(Schema.Boolean)
 })
@@ -422,7 +424,7 @@ export const Attachment = Schema.Struct({
   flags: Schema.optional(Schema.Number),
   clip_participants: Schema.optional(Schema.Array(User)),
   clip_created_at: Schema.optional(IsoTimestamp),
-  application: Schema.optional(Schema.NullOr(PartialApplication))
+  application: Schema.optional(Schema.NullOr(Application))
 })
 
 /**
