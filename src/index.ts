@@ -35,6 +35,11 @@ export * as GatewayEvent from "./GatewayEvent.js"
 /**
  * @since 0.1.0
  */
+export * as GatewayMetrics from "./GatewayMetrics.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as IdentifyLimiter from "./IdentifyLimiter.js"
 
 /**

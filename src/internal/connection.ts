@@ -15,12 +15,14 @@ import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
+import type * as MetricLabel from "effect/MetricLabel"
 import * as Fiber from "effect/Fiber"
 import * as Queue from "effect/Queue"
 import * as Redacted from "effect/Redacted"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import type { GatewayConfigShape } from "../GatewayConfig.js"
 import * as GatewayError from "../GatewayError.js"
+import * as Metrics from "../GatewayMetrics.js"
 import type { GatewayEvent } from "../GatewayEvent.js"
 import * as Dispatch from "./dispatch.js"
 import * as Heartbeat from "./heartbeat.js"
@@ -85,6 +87,8 @@ export interface ConnectionContext {
   closeCode: number
   /** Payloads read from the live connection and not yet published. */
   inboundBacklog: number
+  /** The tags of this shard's metric updates. */
+  readonly metricTags: ReadonlyArray<MetricLabel.MetricLabel>
   /** Waits until this shard may identify (one Identify per concurrency bucket per 5 s). */
   readonly acquireIdentify: Effect.Effect<void>
 }
@@ -133,6 +137,7 @@ export const run = (
 ): Effect.Effect<Outcome, never, Socket.WebSocketConstructor> =>
   Effect.scoped(Effect.gen(function*() {
     const { config, session, shard } = ctx
+    const tags = ctx.metricTags
     const clock = yield* Effect.clock
     const inbound = yield* Queue.unbounded<Inbound>()
     const requests = yield* Queue.unbounded<void>()
@@ -167,6 +172,7 @@ export const run = (
       const { d, op, s, t } = payload as { op: number; d?: unknown; s?: unknown; t?: unknown }
       if (op === Op.HeartbeatAck) {
         Heartbeat.ack(heartbeat, clock.unsafeCurrentTimeMillis())
+        if (heartbeat.latencyMillis !== undefined) Metrics.heartbeatLatency.unsafeUpdate(heartbeat.latencyMillis, tags)
         return
       }
       if (op === Op.Heartbeat) {
@@ -225,6 +231,7 @@ export const run = (
       if (readPaused || !canPause()) return
       readPaused = true
       pauses++
+      Metrics.readPauses.unsafeUpdate(1, tags)
       Heartbeat.setReadPaused(heartbeat, true)
       ;(raw as { pause: () => void }).pause()
     }
@@ -310,6 +317,7 @@ export const run = (
           }
           limit.record(clock.unsafeCurrentTimeMillis())
           yield* write(command.json)
+          Metrics.commandsSent.unsafeUpdate(1, tags)
           ctx.outbox.inFlight = undefined
           yield* Deferred.succeed(command.done, undefined)
         }
@@ -362,10 +370,12 @@ export const run = (
       const events: Array<GatewayEvent> = []
       for (const item of batch) {
         if (item._tag === "End") {
+          if (events.length > 0) Metrics.eventsReceived.unsafeUpdate(events.length, tags)
           yield* ctx.deliver(events)
           return { end: ended!, healthy }
         }
         if (item._tag === "Bad") {
+          Metrics.badFrames.unsafeUpdate(1, tags)
           yield* Effect.logWarning(`ignored an inbound frame: ${item.reason}`)
           continue
         }
@@ -406,6 +416,7 @@ export const run = (
           case Op.Dispatch: {
             const { d, s, t } = item
             if (typeof t !== "string" || !isSequence(s)) {
+              Metrics.badFrames.unsafeUpdate(1, tags)
               yield* Effect.logWarning("ignored a dispatch without a name or a valid sequence")
               break
             }
@@ -431,6 +442,7 @@ export const run = (
             session.sequence = s
             const event = Dispatch.toEvent(t, shard, s, d)
             if (event.type === "DECODE_FAILURE") {
+              Metrics.decodeFailures.unsafeUpdate(1, tags)
               yield* Effect.logWarning(`${t} (sequence ${s}) failed its Schema; published as DECODE_FAILURE`, event.error)
             }
             if (t === "GUILD_MEMBERS_CHUNK") ctx.onMemberChunk(d, event)
@@ -452,6 +464,7 @@ export const run = (
           }
         }
       }
+      if (events.length > 0) Metrics.eventsReceived.unsafeUpdate(events.length, tags)
       yield* ctx.deliver(events)
       if (readPaused && backlog <= config.inboundBufferCapacity / 2) {
         if (pauses === 1) {

@@ -13,6 +13,7 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Random from "effect/Random"
@@ -23,6 +24,7 @@ import * as SubscriptionRef from "effect/SubscriptionRef"
 import type * as Commands from "../Commands.js"
 import { GatewayConfig } from "../GatewayConfig.js"
 import * as GatewayError from "../GatewayError.js"
+import * as Metrics from "../GatewayMetrics.js"
 import type { KnownEventName } from "../Events.js"
 import type { Dispatch, GatewayEvent } from "../GatewayEvent.js"
 import * as IdentifyLimiter from "../IdentifyLimiter.js"
@@ -178,6 +180,7 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
     heartbeat: undefined,
     closeCode: 4000,
     inboundBacklog: 0,
+    metricTags: [MetricLabel.make("shard", String(shard))],
     acquireIdentify: limiter.acquire(shard),
     onReady: () => saveSession,
     onLive: Deferred.succeed(ready, undefined),
@@ -226,6 +229,7 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
       session.receivedSequence = 0
       yield* saveSession
       if (lost !== undefined) {
+        Metrics.sessionsLost.unsafeUpdate(1, ctx.metricTags)
         yield* Effect.logWarning(`session ${lost} lost after sequence ${lastSequence}: ${reason}; identifying anew`)
         yield* deliver([{ type: "SESSION_LOST", shard, sessionId: lost, lastSequence, reason }])
       }
@@ -268,6 +272,11 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
           healthy: false
         }
       yield* Effect.logInfo(end.message)
+      Metrics.connectionsEnded.unsafeUpdate(1, [
+        ...ctx.metricTags,
+        MetricLabel.make("reason", end._tag),
+        ...(end._tag === "ConnectionClosed" ? [MetricLabel.make("close_code", String(end.closeCode))] : [])
+      ])
       let waitMillis = 0
       switch (end._tag) {
         case "ConnectionClosed": {
