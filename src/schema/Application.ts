@@ -95,7 +95,9 @@ export const TeamMember = Schema.Struct({
   membership_state: Schema.Number,
   team_id: Snowflake,
   user: PartialUser,
-  role: Schema.optional(Schema.String)
+  role: Schema.optional(Schema.String),
+  // Shown in the application example of resources/application.mdx (`["*"]`); the teams page is not in our copy of the docs.
+  permissions: Schema.optional(Schema.Array(Schema.String))
 })
 
 /**
