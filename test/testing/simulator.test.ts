@@ -10,6 +10,7 @@ import * as TestClock from "effect/TestClock"
 import * as Zlib from "node:zlib"
 import { WebSocket as WsClient } from "ws"
 import * as Intents from "../../src/Intents.js"
+import * as Fixtures from "../../src/testing/fixtures.js"
 import { makeMemory, memoryUrl, serve, type SimulatorOptions } from "../../src/testing/Simulator.js"
 
 interface Received {
@@ -59,8 +60,8 @@ const connect = (
 
 const setup = (options?: SimulatorOptions) =>
   Effect.gen(function*() {
-    const { shape, webSocketConstructor } = yield* makeMemory(options)
-    return { sim: shape, open: (url?: string) => connect(webSocketConstructor, url) }
+    const { httpClient, shape, webSocketConstructor } = yield* makeMemory(options)
+    return { sim: shape, httpClient, open: (url?: string) => connect(webSocketConstructor, url) }
   })
 
 const identify = (extra: Record<string, unknown> = {}) => ({
@@ -217,6 +218,45 @@ describe("Simulator identify", () => {
       assert.deepStrictEqual(d.shard, [1, 2])
       assert.strictEqual(d.guilds.length, 2)
       for (const guild of d.guilds) assert.strictEqual(Number((BigInt(guild.id) >> 22n) % 2n), 1)
+    }))
+
+  it.scoped("dispatchGuild reaches the live session of the guild's shard; every Identify spends a session start", () =>
+    Effect.gen(function*() {
+      const { httpClient, open, sim } = yield* setup({
+        guilds: 4,
+        maxConcurrency: 2,
+        shards: 2,
+        sessionStartLimit: { total: 10, remaining: 5, resetAfter: 60_000 }
+      })
+      const gatewayBot = Effect.flatMap(
+        httpClient.get(`${sim.apiBaseUrl}/gateway/bot`, { headers: { authorization: "Bot test-token" } }),
+        (response) => response.json
+      ).pipe(Effect.scoped, Effect.orDie)
+      const start = (shard: readonly [number, number]) =>
+        Effect.gen(function*() {
+          const client = yield* open()
+          assert.strictEqual((yield* client.next).op, 10)
+          yield* client.send(identify({ shard }))
+          assert.strictEqual((yield* client.next).t, "READY")
+          for (let i = 0; i < 2; i++) assert.strictEqual((yield* client.next).t, "GUILD_CREATE")
+          return client
+        })
+      yield* start([0, 2])
+      const shard1 = yield* start([1, 2])
+      assert.deepStrictEqual(yield* gatewayBot, {
+        url: memoryUrl,
+        shards: 2,
+        session_start_limit: { total: 10, remaining: 3, reset_after: 60_000, max_concurrency: 2 }
+      })
+      const guild = [100, 101, 102, 103].map((i) => Fixtures.snowflake(i))
+        .find((id) => Number((BigInt(id) >> 22n) % 2n) === 1)!
+      assert.strictEqual(yield* sim.dispatchGuild("TYPING_START", { guild_id: guild }, guild), 1)
+      const typing = yield* shard1.next
+      assert.strictEqual(typing.t, "TYPING_START")
+      // After the reset the budget is full again.
+      yield* TestClock.adjust("60 seconds")
+      const refreshed = (yield* gatewayBot) as { session_start_limit: { remaining: number } }
+      assert.strictEqual(refreshed.session_start_limit.remaining, 10)
     }))
 
   it.scoped("closes with 4003 before identify, 4005 on a second identify, 4001 on an unknown opcode", () =>
