@@ -498,6 +498,11 @@ export interface Verdict {
  */
 export interface Checker {
   readonly observe: (event: GatewayEvent) => void
+  /**
+   * Feeds the checker what `observe` reads of an event, for a client that runs in
+   * another process and ships its events as plain records (see `Observation`).
+   */
+  readonly record: (observation: Observation) => void
   /** The session being delivered, if any. */
   readonly current: () => DeliveredSession | undefined
   readonly counters: () => {
@@ -515,6 +520,35 @@ export interface Checker {
    */
   readonly verify: (sessions: ReadonlyArray<SimulatedSession>, options: { readonly settled: boolean }) => Verdict
 }
+
+/**
+ * What the checker reads of one event: a dispatch's name, sequence and (for READY)
+ * session id, or a SESSION_LOST's session id and last sequence. Plain data, so it can
+ * cross a process boundary.
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Observation =
+  | {
+    readonly _tag: "Dispatch"
+    readonly name: string
+    readonly sequence: number
+    /** READY's `session_id`, when it has one. */
+    readonly sessionId?: string | undefined
+  }
+  | { readonly _tag: "SessionLost"; readonly sessionId: string; readonly lastSequence: number }
+
+/**
+ * The `Observation` of an event.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const observation = (event: GatewayEvent): Observation =>
+  event.type === "SESSION_LOST"
+    ? { _tag: "SessionLost", sessionId: event.sessionId, lastSequence: event.lastSequence }
+    : { _tag: "Dispatch", name: nameOf(event), sequence: event.sequence, sessionId: readySessionId(event) }
 
 const nameOf = (event: GatewayEvent): string =>
   event.type === "UNKNOWN_EVENT" || event.type === "DECODE_FAILURE" ? event.name : event.type
@@ -552,8 +586,8 @@ export const makeChecker = (options: { readonly recordNames?: boolean | undefine
     if (violations.length < 1000) violations.push(message)
   }
 
-  const observe = (event: GatewayEvent): void => {
-    if (event.type === "SESSION_LOST") {
+  const record = (event: Observation): void => {
+    if (event._tag === "SessionLost") {
       sessionsLost++
       if (current === undefined) {
         violation(`SESSION_LOST for ${event.sessionId} (lastSequence ${event.lastSequence}) with no session live`)
@@ -573,8 +607,8 @@ export const makeChecker = (options: { readonly recordNames?: boolean | undefine
       return
     }
     delivered++
-    const name = nameOf(event)
-    const sessionId = readySessionId(event)
+    const name = event.name
+    const sessionId = event.sessionId
     if (name === "READY") {
       readies++
       if (sessionId === undefined) {
@@ -658,7 +692,8 @@ export const makeChecker = (options: { readonly recordNames?: boolean | undefine
   }
 
   return {
-    observe,
+    observe: (event) => record(observation(event)),
+    record,
     current: () => current,
     counters: () => ({
       delivered,
