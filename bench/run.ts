@@ -17,8 +17,12 @@
  *                  `CompressionMethod.ZlibNative` (node:zlib's Inflate stream), the only one it
  *                  supports here: its other method needs the native `zlib-sync` addon.
  *
+ * - idle:        N shards connected and READY, then an idle window with heartbeats every second
+ *                  as the only traffic: CPU per shard and RSS per shard (bench/idle.ts).
+ *
  * Usage: npm run bench -- [--n N] [--quick] [--rounds R] [--clients bare,ours,discordjs]
- *                         [--workloads json,zlib-stream] [--dispatch]
+ *                         [--workloads json,zlib-stream,idle] [--dispatch] [--shards 100,1000] [--idle-window S]
+ *                         [--idle-guilds 0|1]
  * `--n` sets N for every workload (defaults: json 100 000, zlib-stream 50 000; `--quick`: 10 000 and 20 000).
  * Profiling a client: BENCH_CHILD_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- --clients ours
  *
@@ -43,6 +47,7 @@ import * as Scope from "effect/Scope"
 import * as Fixtures from "../src/testing/fixtures.js"
 import { serve, type SimulatorOptions } from "../src/testing/Simulator.js"
 import type { ClientResult } from "./common.js"
+import { runIdle } from "./idle.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, "..")
@@ -254,10 +259,19 @@ const zlibStreamWorkload = (): Workload => {
 }
 
 const allWorkloads = { json: jsonWorkload, "zlib-stream": zlibStreamWorkload } as const
-type WorkloadName = keyof typeof allWorkloads
-const workloadNames = (flag("--workloads")?.split(",") ?? Object.keys(allWorkloads)) as Array<WorkloadName>
-for (const w of workloadNames) if (!(w in allWorkloads)) throw new Error(`unknown workload ${w}`)
-const workloads = workloadNames.map((w) => allWorkloads[w]())
+type WorkloadName = keyof typeof allWorkloads | "idle"
+const workloadNames = (flag("--workloads")?.split(",") ?? [...Object.keys(allWorkloads), "idle"]) as Array<WorkloadName>
+for (const w of workloadNames) if (w !== "idle" && !(w in allWorkloads)) throw new Error(`unknown workload ${w}`)
+const workloads = workloadNames.map((w) => (w === "idle" ? "idle" as const : allWorkloads[w]()))
+
+/** The idle workload (bench/idle.ts): `--shards 100,1000` and `--idle-window SECONDS` override the sizes and the window. */
+const idleSizes = flag("--shards")?.split(",").map(Number) ?? (quick ? [100] : [100, 1_000])
+for (const s of idleSizes) if (!Number.isInteger(s) || s < 1) throw new Error("--shards must list integers >= 1")
+const idleWindowMs = Number(flag("--idle-window") ?? (quick ? 5 : 30)) * 1000
+if (!(idleWindowMs > 0)) throw new Error("--idle-window must be a positive number of seconds")
+/** `--idle-guilds 0`: the idle workload without guilds (READY only), to tell what the guilds cost. */
+const idleGuilds = Number(flag("--idle-guilds") ?? 1)
+if (idleGuilds !== 0 && idleGuilds !== 1) throw new Error("--idle-guilds must be 0 or 1")
 
 // ---------------------------------------------------------------------------
 // one child
@@ -446,6 +460,19 @@ const printTable = (summary: ReadonlyArray<Summary>): void => {
 
 const report: Array<Record<string, unknown>> = []
 for (const workload of workloads) {
+  if (workload === "idle") {
+    report.push(
+      await runIdle({
+        sizes: idleSizes,
+        windowMs: idleWindowMs,
+        settleMs: quick ? 500 : 2_000,
+        rounds,
+        clients,
+        guildsPerShard: idleGuilds
+      })
+    )
+    continue
+  }
   console.log("")
   console.log(`workload ${workload.name}: ${workload.description}; message ${workload.payloadBytes} bytes (pool of 1024, cycled)`)
   const results: Array<RunResult> = []
@@ -487,12 +514,14 @@ for (const workload of workloads) {
   })
 }
 
-console.log("")
-console.log(
-  `note: the parent (server) runs on its own core; ` +
-    `the server keeps at most ${window} messages in flight, so 'server dispatched' follows the client; ` +
-    "it only marks a server limit when it stays far below what the clients can take."
-)
+if (workloads.some((w) => w !== "idle")) {
+  console.log("")
+  console.log(
+    `note: the parent (server) runs on its own core; ` +
+      `the server keeps at most ${window} messages in flight, so 'server dispatched' follows the client; ` +
+      "it only marks a server limit when it stays far below what the clients can take."
+  )
+}
 
 const resultsDir = join(here, "results")
 mkdirSync(resultsDir, { recursive: true })
