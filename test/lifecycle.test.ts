@@ -136,6 +136,32 @@ describe("over a real localhost WebSocket (NodeSocket)", () => {
       Effect.scoped
     ))
 
+  it.live("an event-loop stall longer than the heartbeat interval is not taken for a zombie when the ACK is waiting unread", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator
+      yield* Gateway.Gateway
+      for (let round = 0; round < 3; round++) {
+        // The simulator got a heartbeat and sent its ACK: block the event loop past the next beat.
+        yield* sim.takePayload(1)
+        const until = Date.now() + 400
+        while (Date.now() < until) {
+          // busy: the ACK reaches the socket buffer but is not read until the stall ends
+        }
+      }
+      yield* Effect.sleep("300 millis")
+      assert.deepStrictEqual(yield* sim.closes, [])
+      assert.strictEqual((yield* sim.connections).length, 1)
+    }).pipe(
+      Effect.provide(
+        Gateway.layer.pipe(
+          Layer.provide(Layer.unwrapEffect(Effect.map(Simulator, (sim) => GatewayConfig.layer({ token, gatewayUrl: sim.url })))),
+          Layer.provide(NodeSocket.layerWebSocketConstructor),
+          Layer.provideMerge(Simulator.layerServe({ token, guilds: 1, heartbeatInterval: 250 }))
+        )
+      ),
+      Effect.scoped
+    ))
+
   it.live("without a configured URL, asks GET /gateway/bot with the bot token", () =>
     Effect.gen(function*() {
       const gateway = yield* Gateway.Gateway

@@ -45,6 +45,16 @@ export const setReadPaused = (state: HeartbeatState, paused: boolean): void => {
   if (paused) state.pausedSinceBeat = true
 }
 
+/**
+ * Waits for one turn of Node's event loop to pass its I/O phase (`setImmediate`
+ * runs right after it). After an event-loop stall, timers fire before the socket
+ * is read in the same turn: an ACK may be waiting, unread, in the socket buffer.
+ */
+const ioTurn: Effect.Effect<void> = Effect.async<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
+
 /** Records an ACK that arrived at `now`. @internal */
 export const ack = (state: HeartbeatState, now: number): void => {
   state.acked = true
@@ -72,7 +82,11 @@ export const run = (options: {
     while (true) {
       // An ACK missing while reading was paused may be unread, not lost: no verdict then.
       if (!state.acked && !state.readPaused && !state.pausedSinceBeat) {
-        return yield* new HeartbeatTimeout({ shard: options.shard, intervalMillis })
+        // Read what the socket holds before judging.
+        yield* ioTurn
+        if (!state.acked && !state.readPaused) {
+          return yield* new HeartbeatTimeout({ shard: options.shard, intervalMillis })
+        }
       }
       state.pausedSinceBeat = state.readPaused
       state.acked = false
