@@ -65,6 +65,12 @@ export interface GatewayConfigShape {
   readonly inboundBufferCapacity: number
   /** The largest inbound message accepted (decompressed), in bytes; a larger one ends the connection (then resume). */
   readonly maxMessageBytes: number
+  /**
+   * `"full"` (default): every dispatch's data is checked against its Schema. `"none"`: no
+   * check at all, every dispatch is published as `UNKNOWN_EVENT` with its raw data (for
+   * proxies that only forward events, and to measure what validation costs).
+   */
+  readonly decode: "full" | "none"
 }
 
 /**
@@ -91,6 +97,7 @@ export interface GatewayConfigOptions {
   readonly startupBufferCapacity?: number | undefined
   readonly inboundBufferCapacity?: number | undefined
   readonly maxMessageBytes?: number | undefined
+  readonly decode?: "full" | "none" | undefined
 }
 
 /**
@@ -142,7 +149,8 @@ export const make = (options: GatewayConfigOptions): GatewayConfigShape => ({
   eventBufferCapacity: options.eventBufferCapacity ?? 16_384,
   startupBufferCapacity: options.startupBufferCapacity ?? 16_384,
   inboundBufferCapacity: Math.max(1, options.inboundBufferCapacity ?? 1_024),
-  maxMessageBytes: options.maxMessageBytes ?? 64 * 1024 * 1024
+  maxMessageBytes: options.maxMessageBytes ?? 64 * 1024 * 1024,
+  decode: options.decode ?? "full"
 })
 
 /**

@@ -142,3 +142,27 @@ describe("zlib-stream transport compression", () => {
       yield* sim.takePayload(6)
     }).pipe(Effect.provide(gatewayOn({ guilds: 1 }, { compression: "zlib-stream" }))))
 })
+
+describe("decode: none", () => {
+  it.scoped("publishes every dispatch as UNKNOWN_EVENT with its raw data, checked against nothing", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator
+      const gateway = yield* Gateway.Gateway
+      const stream = yield* gateway.subscribe
+      // READY too arrives as UNKNOWN_EVENT (the session still starts from it)
+      const fiber = yield* stream.pipe(
+        Stream.filter((e) => !(e.type === "UNKNOWN_EVENT" && e.name === "READY")),
+        Stream.take(2),
+        Stream.runCollect,
+        Effect.fork
+      )
+      const broken = { id: 5, content: 42 } // would fail MESSAGE_CREATE's Schema
+      yield* sim.dispatch("MESSAGE_CREATE", broken)
+      yield* sim.dispatch("TYPING_START", { channel_id: "10", user_id: "20", timestamp: 1 })
+      const events = [...(yield* Fiber.join(fiber))]
+      assert.deepStrictEqual(events.map((e) => (e.type === "UNKNOWN_EVENT" ? [e.name, e.data] : [e.type])), [
+        ["MESSAGE_CREATE", broken],
+        ["TYPING_START", { channel_id: "10", user_id: "20", timestamp: 1 }]
+      ])
+    }).pipe(Effect.provide(gatewayOn({ guilds: 0 }, { decode: "none" }))))
+})

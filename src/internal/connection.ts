@@ -440,7 +440,9 @@ export const run = (
               yield* Effect.logWarning(`sequence jumped from ${session.sequence} to ${s} (${t})`)
             }
             session.sequence = s
-            const event = Dispatch.toEvent(t, shard, s, d)
+            const event: GatewayEvent = config.decode === "full"
+              ? Dispatch.toEvent(t, shard, s, d)
+              : { type: "UNKNOWN_EVENT", name: t, shard, sequence: s, data: d }
             if (event.type === "DECODE_FAILURE") {
               Metrics.decodeFailures.unsafeUpdate(1, tags)
               yield* Effect.logWarning(`${t} (sequence ${s}) failed its Schema; published as DECODE_FAILURE`, event.error)
