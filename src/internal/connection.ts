@@ -140,7 +140,6 @@ export const run = (
     const tags = ctx.metricTags
     const clock = yield* Effect.clock
     const inbound = yield* Queue.unbounded<Inbound>()
-    const requests = yield* Queue.unbounded<void>()
     const heartbeat = Heartbeat.makeState()
     ctx.heartbeat = heartbeat
     ctx.closeCode = 4000
@@ -152,6 +151,18 @@ export const run = (
       if (ended === undefined) ended = reason
       Queue.unsafeOffer(inbound, { _tag: "End" })
       Deferred.unsafeDone(endSignal, Exit.void)
+    }
+
+    let budget: RateLimit.SendBudget | undefined
+    // The socket, for what the reader does synchronously: pause/resume and answering op 1.
+    let raw: { pause?: unknown; resume?: unknown; send?: unknown; readyState?: unknown } | undefined
+    // op 1: heartbeat now, from the reader itself (no fiber, no queue).
+    const answerHeartbeatRequest = () => {
+      if (typeof raw?.send !== "function" || raw.readyState !== 1) return
+      budget?.record(clock.unsafeCurrentTimeMillis())
+      ;(raw.send as (data: string) => void)(
+        JSON.stringify({ op: Op.Heartbeat, d: session.receivedSequence === 0 ? null : session.receivedSequence })
+      )
     }
 
     const onText = (text: string, inflated = false) => {
@@ -176,7 +187,7 @@ export const run = (
         return
       }
       if (op === Op.Heartbeat) {
-        Queue.unsafeOffer(requests, undefined)
+        answerHeartbeatRequest()
         return
       }
       if (op === Op.Dispatch && isSequence(s) && s > session.receivedSequence) {
@@ -222,7 +233,6 @@ export const run = (
 
     // Back-pressure: when `inboundBufferCapacity` payloads wait unpublished, stop reading
     // the socket (if it can pause, as `ws` does) until half of them are published.
-    let raw: { pause?: unknown; resume?: unknown } | undefined
     let backlog = 0
     let readPaused = false
     let pauses = 0
@@ -290,7 +300,6 @@ export const run = (
       )
     )
 
-    let budget: RateLimit.SendBudget | undefined
     const sendPriority = (payload: unknown) =>
       Effect.suspend(() => {
         budget?.record(clock.unsafeCurrentTimeMillis())
@@ -392,7 +401,7 @@ export const run = (
             yield* Fiber.interrupt(handshakeTimer)
             budget = RateLimit.make({ reserve: RateLimit.reserveFor(interval) })
             yield* Effect.forkScoped(
-              Heartbeat.run({ shard, intervalMillis: interval, state: heartbeat, requests, send: sendHeartbeat }).pipe(
+              Heartbeat.run({ shard, intervalMillis: interval, state: heartbeat, send: sendHeartbeat }).pipe(
                 Effect.catchAll((zombie) => Effect.sync(() => end(zombie)))
               )
             )

@@ -3,15 +3,14 @@
  * the first after `interval * jitter` (jitter from Effect's `Random`), then one
  * every `interval`; a beat due while the previous one has no ACK means the
  * connection is a zombie (unless the reader was paused meanwhile: then the ACK
- * may be waiting unread in the socket). A server heartbeat request (op 1) is answered at once.
+ * may be waiting unread in the socket). A server heartbeat request (op 1) is
+ * answered at once by the socket reader (see connection.ts).
  *
  * @internal
  */
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
-import * as Queue from "effect/Queue"
 import * as Random from "effect/Random"
-import type * as Scope from "effect/Scope"
 import { HeartbeatTimeout } from "../GatewayError.js"
 
 /**
@@ -63,7 +62,7 @@ export const ack = (state: HeartbeatState, now: number): void => {
 
 /**
  * Runs the heartbeat until the connection is a zombie (fails with
- * `HeartbeatTimeout`). `requests` carries server heartbeat requests.
+ * `HeartbeatTimeout`). Server heartbeat requests (op 1) are answered by the socket reader itself.
  *
  * @internal
  */
@@ -71,12 +70,10 @@ export const run = (options: {
   readonly shard: number
   readonly intervalMillis: number
   readonly state: HeartbeatState
-  readonly requests: Queue.Dequeue<void>
   readonly send: Effect.Effect<void>
-}): Effect.Effect<never, HeartbeatTimeout, Scope.Scope> =>
+}): Effect.Effect<never, HeartbeatTimeout> =>
   Effect.gen(function*() {
-    const { intervalMillis, requests, send, state } = options
-    yield* Effect.forkScoped(Effect.forever(Effect.zipRight(Queue.take(requests), send)))
+    const { intervalMillis, send, state } = options
     const jitter = yield* Random.next
     yield* Effect.sleep(Math.floor(intervalMillis * jitter))
     while (true) {
