@@ -316,6 +316,7 @@ const program = Effect.gen(function*() {
   yield* Chaos.heal
   // Let the client catch up with the live session of every shard.
   let settled = false
+  let streak = 0
   const settleStarted = Date.now()
   while (Date.now() - settleStarted < 60_000 && client.fatal === undefined && client.exit === undefined) {
     const sessions = yield* sim.sessions
@@ -325,7 +326,9 @@ const program = Effect.gen(function*() {
       return current !== undefined && newest !== undefined && current.sessionId === newest.id &&
         current.delivered === newest.log.length
     })
-    if (caughtUp && client.ready) {
+    // Twice in a row: a close the client has not read yet still looks caught up for a moment.
+    streak = caughtUp && client.ready ? streak + 1 : 0
+    if (streak >= 2) {
       settled = true
       break
     }

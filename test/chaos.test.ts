@@ -45,8 +45,12 @@ const runScript = (script: ReadonlyArray<Chaos.Action>) =>
           current.delivered === newest.log.length && (yield* gateway.status.get) === "Ready"
       })
       // Ten virtual minutes are more than any backoff (capped at 60 s) plus the 1-5 s op 9 wait.
+      // Caught up twice in a row, a second apart: a close the client has not read yet still
+      // shows the old connection as Ready, with everything delivered, for a moment.
+      let streak = 0
       for (let i = 0; i < 600; i++) {
-        if (yield* caughtUp) return { settled: true, stats }
+        streak = (yield* caughtUp) ? streak + 1 : 0
+        if (streak >= 2) return { settled: true, stats }
         yield* advance(1000)
       }
       return { settled: false, stats }

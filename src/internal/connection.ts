@@ -156,14 +156,18 @@ export const run = (
     let budget: RateLimit.SendBudget | undefined
     // The socket, for what the reader does synchronously: pause/resume and answering op 1.
     let raw: { pause?: unknown; resume?: unknown; send?: unknown; readyState?: unknown } | undefined
-    // op 1: heartbeat now, from the reader itself (no fiber, no queue).
-    const answerHeartbeatRequest = () => {
+    // Heartbeats, Identify and Resume go straight to the open socket: no queue, no fiber.
+    // A socket that is not open (closing, closed) takes nothing: the connection is ending,
+    // and waiting for it to open would hang the loop.
+    const sendNow = (json: string): void => {
       if (typeof raw?.send !== "function" || raw.readyState !== 1) return
       budget?.record(clock.unsafeCurrentTimeMillis())
-      ;(raw.send as (data: string) => void)(
-        JSON.stringify({ op: Op.Heartbeat, d: session.receivedSequence === 0 ? null : session.receivedSequence })
-      )
+      ;(raw.send as (data: string) => void)(json)
     }
+    const heartbeatJson = () =>
+      JSON.stringify({ op: Op.Heartbeat, d: session.receivedSequence === 0 ? null : session.receivedSequence })
+    // op 1: heartbeat now, from the reader itself (no fiber, no queue).
+    const answerHeartbeatRequest = () => sendNow(heartbeatJson())
 
     const onText = (text: string, inflated = false) => {
       let payload: unknown
@@ -300,19 +304,8 @@ export const run = (
       )
     )
 
-    const sendPriority = (payload: unknown) =>
-      Effect.suspend(() => {
-        budget?.record(clock.unsafeCurrentTimeMillis())
-        return write(JSON.stringify(payload))
-      }).pipe(
-        // The socket's writer waits while the socket is not open, forever once it has
-        // closed: a Hello read after the close would otherwise hang the loop on Resume.
-        Effect.raceFirst(Deferred.await(endSignal)),
-        Effect.ignore
-      )
-    const sendHeartbeat = Effect.suspend(() =>
-      sendPriority({ op: Op.Heartbeat, d: session.receivedSequence === 0 ? null : session.receivedSequence })
-    )
+    const sendPriority = (payload: unknown) => Effect.sync(() => sendNow(JSON.stringify(payload)))
+    const sendHeartbeat = Effect.sync(() => sendNow(heartbeatJson()))
 
     const commandSender = (limit: RateLimit.SendBudget) =>
       Effect.gen(function*() {
