@@ -1,16 +1,19 @@
 /**
- * Our Gateway over a real localhost socket, every event decoded with the full Schema.
- * Counts MESSAGE_CREATE events; any DECODE_FAILURE fails the run.
+ * Our Gateway over a real localhost socket. `BENCH_DECODE=full` (default, the "ours" row): every
+ * event decoded with the full Schema, MESSAGE_CREATE counted, any DECODE_FAILURE fails the run.
+ * `BENCH_DECODE=none` (the "ours (envelope only)" row): `decode: "none"`, every dispatch arrives as
+ * UNKNOWN_EVENT with its raw data, and those named MESSAGE_CREATE are counted.
  */
 import { NodeSocket } from "@effect/platform-node"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as Gateway from "../src/Gateway.js"
 import * as GatewayConfig from "../src/GatewayConfig.js"
-import { env, fail, Meter } from "./common.js"
+import { decodeEnv, env, fail, Meter, oursLabel } from "./common.js"
 
 const { compression, n, token, url } = env()
-const meter = new Meter("ours", n)
+const decode = decodeEnv()
+const meter = new Meter(oursLabel(decode), n)
 
 const program = Effect.gen(function*() {
   const gateway = yield* Gateway.make // waits for READY (waitForReady defaults to true)
@@ -19,7 +22,7 @@ const program = Effect.gen(function*() {
   yield* events.pipe(
     Stream.runForEach((event) =>
       Effect.sync(() => {
-        if (event.type === "MESSAGE_CREATE") {
+        if (event.type === "MESSAGE_CREATE" || (event.type === "UNKNOWN_EVENT" && event.name === "MESSAGE_CREATE")) {
           meter.tick()
         } else if (event.type === "DECODE_FAILURE") {
           fail(`a dispatch failed its Schema: ${JSON.stringify(event).slice(0, 2000)}`)
@@ -32,7 +35,7 @@ const program = Effect.gen(function*() {
 Effect.runPromise(
   program.pipe(
     Effect.scoped,
-    Effect.provide(GatewayConfig.layer({ token, gatewayUrl: url, compression })),
+    Effect.provide(GatewayConfig.layer({ token, gatewayUrl: url, compression, decode })),
     Effect.provide(NodeSocket.layerWebSocketConstructor)
   )
 ).then(

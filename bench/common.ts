@@ -50,6 +50,16 @@ export const env = (): {
   return { url, n, token, compression }
 }
 
+/** `BENCH_DECODE`, for our clients: `"full"` (default) or `"none"` (envelope only, no Schema check). */
+export const decodeEnv = (): "full" | "none" => {
+  const decode = process.env["BENCH_DECODE"] ?? "full"
+  if (decode !== "full" && decode !== "none") throw new Error(`BENCH_DECODE must be "full" or "none", not ${decode}`)
+  return decode
+}
+
+/** The row label of our client in each decode mode. */
+export const oursLabel = (decode: "full" | "none"): string => decode === "full" ? "ours" : "ours (envelope only)"
+
 const progressEvery = 1_000
 
 const send = (message: unknown): void => {

@@ -13,16 +13,24 @@
  * - bare:          `ws` + `JSON.parse` only (the floor); on zlib-stream also this package's
  *                  `src/internal/inflate.ts` (the same inflater `ours` uses),
  * - ours:          this package's Gateway, every event decoded with the full Schema,
+ * - ours (envelope only), `--clients ours-envelope`: the same client with `decode: "none"`: every
+ *                  dispatch is published as UNKNOWN_EVENT with its raw data, no Schema check, so
+ *                  ours − envelope is what validation costs, and envelope − bare what the rest of
+ *                  the Gateway (Effect fibers, queues, the event hub) costs,
  * - @discordjs/ws: discord.js's WebSocketManager (JSON.parse, no validation); on zlib-stream
  *                  `CompressionMethod.ZlibNative` (node:zlib's Inflate stream), the only one it
  *                  supports here: its other method needs the native `zlib-sync` addon.
  *
  * - idle:        N shards connected and READY, then an idle window with heartbeats every second
- *                  as the only traffic: CPU per shard and RSS per shard (bench/idle.ts).
+ *                  as the only traffic: CPU per shard and RSS per shard (bench/idle.ts; the
+ *                  envelope-only client is not run there: no dispatch arrives while idle).
+ * - guild:       one large GUILD_CREATE (~5 MB) sent several times after READY, with 250 ms heartbeats:
+ *                  the time to deliver it, the in-process parse and validation times, and how late
+ *                  the heartbeats and their ACKs are because of it (bench/guild.ts).
  *
- * Usage: npm run bench -- [--n N] [--quick] [--rounds R] [--clients bare,ours,discordjs]
- *                         [--workloads json,zlib-stream,idle] [--dispatch] [--shards 100,1000] [--idle-window S]
- *                         [--idle-guilds 0|1]
+ * Usage: npm run bench -- [--n N] [--quick] [--rounds R] [--clients bare,ours,ours-envelope,discordjs]
+ *                         [--workloads json,zlib-stream,idle,guild] [--dispatch] [--shards 100,1000] [--idle-window S]
+ *                         [--idle-guilds 0|1] [--guild-sends K] [--guild-members M]
  * `--n` sets N for every workload (defaults: json 100 000, zlib-stream 50 000; `--quick`: 10 000 and 20 000).
  * Profiling a client: BENCH_CHILD_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- --clients ours
  *
@@ -47,7 +55,8 @@ import * as Scope from "effect/Scope"
 import * as Fixtures from "../src/testing/fixtures.js"
 import { serve, type SimulatorOptions } from "../src/testing/Simulator.js"
 import type { ClientResult } from "./common.js"
-import { runIdle } from "./idle.js"
+import { runGuild } from "./guild.js"
+import { idleClients, runIdle } from "./idle.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, "..")
@@ -71,10 +80,12 @@ const quick = argv.includes("--quick")
 const viaDispatch = argv.includes("--dispatch")
 const nOverride = flag("--n") === undefined ? undefined : Number(flag("--n"))
 const rounds = Number(flag("--rounds") ?? (quick ? 1 : 3))
+/** Each client: its program and what it is told besides the workload's settings. */
 const allClients = {
-  bare: "client-bare.ts",
-  ours: "client-ours.ts",
-  discordjs: "client-discordjs.ts"
+  bare: { file: "client-bare.ts", env: {} },
+  ours: { file: "client-ours.ts", env: { BENCH_DECODE: "full" } },
+  "ours-envelope": { file: "client-ours.ts", env: { BENCH_DECODE: "none" } },
+  discordjs: { file: "client-discordjs.ts", env: {} }
 } as const
 type ClientName = keyof typeof allClients
 const clients = (flag("--clients")?.split(",") ?? Object.keys(allClients)) as Array<ClientName>
@@ -259,10 +270,16 @@ const zlibStreamWorkload = (): Workload => {
 }
 
 const allWorkloads = { json: jsonWorkload, "zlib-stream": zlibStreamWorkload } as const
-type WorkloadName = keyof typeof allWorkloads | "idle"
-const workloadNames = (flag("--workloads")?.split(",") ?? [...Object.keys(allWorkloads), "idle"]) as Array<WorkloadName>
-for (const w of workloadNames) if (w !== "idle" && !(w in allWorkloads)) throw new Error(`unknown workload ${w}`)
-const workloads = workloadNames.map((w) => (w === "idle" ? "idle" as const : allWorkloads[w]()))
+/** Workloads with their own runner (bench/idle.ts, bench/guild.ts). */
+const ownRunners = ["idle", "guild"] as const
+type OwnRunner = typeof ownRunners[number]
+const isOwnRunner = (w: string): w is OwnRunner => (ownRunners as ReadonlyArray<string>).includes(w)
+type WorkloadName = keyof typeof allWorkloads | OwnRunner
+const workloadNames = (flag("--workloads")?.split(",") ?? [...Object.keys(allWorkloads), ...ownRunners]) as Array<
+  WorkloadName
+>
+for (const w of workloadNames) if (!isOwnRunner(w) && !(w in allWorkloads)) throw new Error(`unknown workload ${w}`)
+const workloads = workloadNames.map((w) => (isOwnRunner(w) ? w : allWorkloads[w]()))
 
 /** The idle workload (bench/idle.ts): `--shards 100,1000` and `--idle-window SECONDS` override the sizes and the window. */
 const idleSizes = flag("--shards")?.split(",").map(Number) ?? (quick ? [100] : [100, 1_000])
@@ -272,6 +289,12 @@ if (!(idleWindowMs > 0)) throw new Error("--idle-window must be a positive numbe
 /** `--idle-guilds 0`: the idle workload without guilds (READY only), to tell what the guilds cost. */
 const idleGuilds = Number(flag("--idle-guilds") ?? 1)
 if (idleGuilds !== 0 && idleGuilds !== 1) throw new Error("--idle-guilds must be 0 or 1")
+
+/** The guild workload (bench/guild.ts): sends of the big GUILD_CREATE per client per round, and its member count. */
+const guildSends = Number(flag("--guild-sends") ?? (quick ? 3 : 8))
+if (!Number.isInteger(guildSends) || guildSends < 1) throw new Error("--guild-sends must be an integer >= 1")
+const guildMembers = Number(flag("--guild-members") ?? 7_000)
+if (!Number.isInteger(guildMembers) || guildMembers < 1) throw new Error("--guild-members must be an integer >= 1")
 
 // ---------------------------------------------------------------------------
 // one child
@@ -289,9 +312,17 @@ const runOne = async (workload: Workload, name: ClientName, round: number): Prom
   try {
     const { shape: sim } = await Effect.runPromise(Scope.extend(serve(workload.simulator), scope))
     return await new Promise<RunResult>((resolve, reject) => {
-      const child = spawn(process.execPath, [...(process.env["BENCH_CHILD_FLAGS"] ?? "").split(" ").filter(Boolean), "--import", "tsx", join(here, allClients[name])], {
+      const client = allClients[name]
+      const child = spawn(process.execPath, [...(process.env["BENCH_CHILD_FLAGS"] ?? "").split(" ").filter(Boolean), "--import", "tsx", join(here, client.file)], {
         cwd: root,
-        env: { ...process.env, ...workload.clientEnv, BENCH_URL: sim.url, BENCH_N: String(n), BENCH_TOKEN: token },
+        env: {
+          ...process.env,
+          ...workload.clientEnv,
+          ...client.env,
+          BENCH_URL: sim.url,
+          BENCH_N: String(n),
+          BENCH_TOKEN: token
+        },
         stdio: ["ignore", "pipe", "inherit", "ipc"]
       })
       let stdout = ""
@@ -414,7 +445,12 @@ const median = (xs: ReadonlyArray<number>): number => {
   return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2
 }
 
-const labels: Record<ClientName, string> = { bare: "bare", ours: "ours", discordjs: "@discordjs/ws" }
+const labels: Record<ClientName, string> = {
+  bare: "bare",
+  ours: "ours",
+  "ours-envelope": "ours (envelope only)",
+  discordjs: "@discordjs/ws"
+}
 
 interface Summary {
   readonly client: string
@@ -442,8 +478,9 @@ const printTable = (summary: ReadonlyArray<Summary>): void => {
   console.log(line(header))
   console.log("|" + widths.map((w, i) => (i === 0 ? ":" + "-".repeat(w + 1) : "-".repeat(w + 1) + ":")).join("|") + "|")
   for (const row of rows) console.log(line(row))
-  const ours = summary.find((s) => s.client === "ours")
-  const discordjs = summary.find((s) => s.client === "@discordjs/ws")
+  const ours = summary.find((s) => s.client === labels.ours)
+  const envelope = summary.find((s) => s.client === labels["ours-envelope"])
+  const discordjs = summary.find((s) => s.client === labels.discordjs)
   if (bare && ours) {
     console.log(
       `ours/bare: throughput ${fmt(ours.eventsPerSec / bare.eventsPerSec, 2)}×, ` +
@@ -454,6 +491,14 @@ const printTable = (summary: ReadonlyArray<Summary>): void => {
     console.log(
       `ours/@discordjs/ws: CPU per event ${fmt(ours.cpuMsPer1k / discordjs.cpuMsPer1k, 2)}×, ` +
         `peak RSS ${fmt(ours.peakRssMB / discordjs.peakRssMB, 2)}×`
+    )
+  }
+  if (envelope && ours) {
+    console.log(
+      `validation (ours − envelope only): ${fmt(ours.cpuMsPer1k - envelope.cpuMsPer1k, 2)} CPU ms / 1k ev ` +
+        `(${fmt((1 - envelope.cpuMsPer1k / ours.cpuMsPer1k) * 100, 0)}% of ours)` +
+        (bare ? `; the rest of the Gateway (envelope only − bare): ${fmt(envelope.cpuMsPer1k - bare.cpuMsPer1k, 2)}` : "") +
+        (discordjs ? `; envelope only/@discordjs/ws: CPU per event ${fmt(envelope.cpuMsPer1k / discordjs.cpuMsPer1k, 2)}×` : "")
     )
   }
 }
@@ -467,10 +512,14 @@ for (const workload of workloads) {
         windowMs: idleWindowMs,
         settleMs: quick ? 500 : 2_000,
         rounds,
-        clients,
+        clients: clients.filter((c): c is keyof typeof idleClients => c in idleClients),
         guildsPerShard: idleGuilds
       })
     )
+    continue
+  }
+  if (workload === "guild") {
+    report.push(await runGuild({ rounds, clients, sends: guildSends, members: guildMembers, quick }))
     continue
   }
   console.log("")
@@ -483,7 +532,7 @@ for (const workload of workloads) {
       const result = await runOne(workload, name, round)
       results.push(result)
       console.log(
-        `  round ${round} ${result.client.padEnd(14)} ${fmt(result.eventsPerSec, 0).padStart(9)} ev/s  ` +
+        `  round ${round} ${result.client.padEnd(20)} ${fmt(result.eventsPerSec, 0).padStart(9)} ev/s  ` +
           `${fmt(result.cpuMsPer1k, 2).padStart(7)} CPU ms/1k  ${fmt(result.peakRssMB, 1).padStart(7)} MB peak RSS ` +
           `(${fmt(result.readyRssMB, 1)} at READY)  ` +
           `(wall ${fmt(result.wallMs, 0)} ms; server dispatched ${fmt(result.serverDispatchPerSec, 0)}/s)`
@@ -514,7 +563,7 @@ for (const workload of workloads) {
   })
 }
 
-if (workloads.some((w) => w !== "idle")) {
+if (workloads.some((w) => typeof w !== "string")) {
   console.log("")
   console.log(
     `note: the parent (server) runs on its own core; ` +
