@@ -33,6 +33,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import { serve } from "../src/testing/Simulator.js"
+import { compiledClient } from "./compile.js"
 import { type AckStats, bigGuild, type GuildClientResult, median } from "./guild-common.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -148,7 +149,7 @@ const runOne = async (
       Scope.extend(serve({ token, guilds: 1, heartbeatInterval }), scope)
     )
     const client = guildClients[name]
-    const child = spawn(process.execPath, ["--import", "tsx", join(here, client.file)], {
+    const child = spawn(process.execPath, [compiledClient(client.file)], {
       cwd: root,
       env: {
         ...process.env,

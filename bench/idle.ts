@@ -22,6 +22,7 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import { serve } from "../src/testing/Simulator.js"
+import { compiledClient } from "./compile.js"
 import type { IdleResult } from "./idle-common.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
@@ -129,9 +130,7 @@ const runOne = async (
         ...(process.env["BENCH_CHILD_FLAGS"] ?? "").split(" ").filter(Boolean),
         // Only used after the window, for the after-GC numbers (see IdleResult)
         "--expose-gc",
-        "--import",
-        "tsx",
-        join(here, idleClients[name])
+        compiledClient(idleClients[name])
       ],
       {
         cwd: root,

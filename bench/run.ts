@@ -54,6 +54,7 @@ import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import * as Fixtures from "../src/testing/fixtures.js"
 import { serve, type SimulatorOptions } from "../src/testing/Simulator.js"
+import { compiledClient } from "./compile.js"
 import type { ClientResult } from "./common.js"
 import { runGuild } from "./guild.js"
 import { idleClients, runIdle } from "./idle.js"
@@ -313,7 +314,7 @@ const runOne = async (workload: Workload, name: ClientName, round: number): Prom
     const { shape: sim } = await Effect.runPromise(Scope.extend(serve(workload.simulator), scope))
     return await new Promise<RunResult>((resolve, reject) => {
       const client = allClients[name]
-      const child = spawn(process.execPath, [...(process.env["BENCH_CHILD_FLAGS"] ?? "").split(" ").filter(Boolean), "--import", "tsx", join(here, client.file)], {
+      const child = spawn(process.execPath, [...(process.env["BENCH_CHILD_FLAGS"] ?? "").split(" ").filter(Boolean), compiledClient(client.file)], {
         cwd: root,
         env: {
           ...process.env,

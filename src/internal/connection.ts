@@ -26,6 +26,7 @@ import * as Metrics from "../GatewayMetrics.js"
 import type { GatewayEvent } from "../GatewayEvent.js"
 import * as Dispatch from "./dispatch.js"
 import * as Heartbeat from "./heartbeat.js"
+import * as Inbox from "./inbox.js"
 import * as Inflate from "./inflate.js"
 import { GatewayVersion, Op } from "./protocol.js"
 import * as RateLimit from "./rateLimit.js"
@@ -74,6 +75,7 @@ export interface ConnectionContext {
   readonly session: SessionRuntime
   readonly status: SubscriptionRef.SubscriptionRef<Status>
   readonly outbox: Outbox
+  /** Publishes a batch. The array is reused after this returns: copy what is kept. */
   readonly deliver: (events: ReadonlyArray<GatewayEvent>) => Effect.Effect<void>
   /** READY arrived with a new session. */
   readonly onReady: (sessionId: string, resumeUrl: string) => Effect.Effect<void>
@@ -105,10 +107,23 @@ export interface Outcome {
   readonly healthy: boolean
 }
 
-type Inbound =
-  | { readonly _tag: "Payload"; readonly op: number; readonly d: unknown; readonly s: unknown; readonly t: unknown }
-  | { readonly _tag: "Bad"; readonly reason: string }
-  | { readonly _tag: "End" }
+/** A parsed gateway payload, queued as it came (no copy): only `op` is known to be a number. */
+interface Payload {
+  readonly op: number
+  readonly d?: unknown
+  readonly s?: unknown
+  readonly t?: unknown
+}
+
+/** A frame that was not a gateway payload, with why. */
+class BadFrame {
+  constructor(readonly reason: string) {}
+}
+
+/** The connection ended: the reader stops here. */
+const End: unique symbol = Symbol("End")
+
+type Inbound = Payload | BadFrame | typeof End
 
 /** The URL with the version, encoding and compression query parameters. @internal */
 export const connectUrl = (base: string, compression: GatewayConfigShape["compression"]): string => {
@@ -139,7 +154,7 @@ export const run = (
     const { config, session, shard } = ctx
     const tags = ctx.metricTags
     const clock = yield* Effect.clock
-    const inbound = yield* Queue.unbounded<Inbound>()
+    const inbound = Inbox.make<Inbound>()
     const heartbeat = Heartbeat.makeState()
     ctx.heartbeat = heartbeat
     ctx.closeCode = 4000
@@ -149,7 +164,7 @@ export const run = (
     const endSignal = yield* Deferred.make<void>()
     const end = (reason: GatewayError.ConnectionEnded) => {
       if (ended === undefined) ended = reason
-      Queue.unsafeOffer(inbound, { _tag: "End" })
+      inbound.push(End)
       Deferred.unsafeDone(endSignal, Exit.void)
     }
 
@@ -177,14 +192,14 @@ export const run = (
         // Inflated garbage means the shared inflate context is off: every later message
         // (ACKs included) would inflate wrong too, so the connection must be replaced.
         if (inflated) end(new GatewayError.DecodeError({ shard, reason: "zlib-stream: a message inflated to non-JSON" }))
-        else Queue.unsafeOffer(inbound, { _tag: "Bad", reason: "frame is not JSON" })
+        else inbound.push(new BadFrame("frame is not JSON"))
         return
       }
       if (typeof payload !== "object" || payload === null || typeof (payload as { op?: unknown }).op !== "number") {
-        Queue.unsafeOffer(inbound, { _tag: "Bad", reason: "frame is not a gateway payload (no numeric op)" })
+        inbound.push(new BadFrame("frame is not a gateway payload (no numeric op)"))
         return
       }
-      const { d, op, s, t } = payload as { op: number; d?: unknown; s?: unknown; t?: unknown }
+      const { op, s } = payload as Payload
       if (op === Op.HeartbeatAck) {
         Heartbeat.ack(heartbeat, clock.unsafeCurrentTimeMillis())
         if (heartbeat.latencyMillis !== undefined) Metrics.heartbeatLatency.unsafeUpdate(heartbeat.latencyMillis, tags)
@@ -197,7 +212,7 @@ export const run = (
       if (op === Op.Dispatch && isSequence(s) && s > session.receivedSequence) {
         session.receivedSequence = s
       }
-      Queue.unsafeOffer(inbound, { _tag: "Payload", op, d, s, t })
+      inbound.push(payload as Payload)
       ctx.inboundBacklog = ++backlog
       if (backlog >= config.inboundBufferCapacity) pauseReading()
     }
@@ -215,7 +230,7 @@ export const run = (
       if (ended !== undefined) return
       if (inflater !== undefined) {
         if (typeof data === "string") {
-          Queue.unsafeOffer(inbound, { _tag: "Bad", reason: "text frame on a zlib-stream connection" })
+          inbound.push(new BadFrame("text frame on a zlib-stream connection"))
           return
         }
         inflater.push(data)
@@ -365,18 +380,21 @@ export const run = (
       if (budget) yield* Effect.forkScoped(commandSender(budget))
     })
 
+    // One array for the connection's life, emptied per batch (deliver copies what it keeps): a
+    // new literal per batch could be pretenured by V8 (see dispatch.ts).
+    const events: Array<GatewayEvent> = []
     while (true) {
-      const batch = yield* Queue.takeBetween(inbound, 1, 512)
-      for (const item of batch) if (item._tag === "Payload") backlog--
+      const batch = yield* inbound.takeBatch(512)
+      for (const item of batch) if (item !== End && !(item instanceof BadFrame)) backlog--
       ctx.inboundBacklog = backlog
-      const events: Array<GatewayEvent> = []
+      events.length = 0
       for (const item of batch) {
-        if (item._tag === "End") {
+        if (item === End) {
           if (events.length > 0) Metrics.eventsReceived.unsafeUpdate(events.length, tags)
           yield* ctx.deliver(events)
           return { end: ended!, healthy }
         }
-        if (item._tag === "Bad") {
+        if (item instanceof BadFrame) {
           Metrics.badFrames.unsafeUpdate(1, tags)
           yield* Effect.logWarning(`ignored an inbound frame: ${item.reason}`)
           continue
@@ -444,7 +462,7 @@ export const run = (
             session.sequence = s
             const event: GatewayEvent = config.decode === "full"
               ? Dispatch.toEvent(t, shard, s, d)
-              : { type: "UNKNOWN_EVENT", name: t, shard, sequence: s, data: d }
+              : Dispatch.unknownEvent(t, shard, s, d)
             if (event.type === "DECODE_FAILURE") {
               Metrics.decodeFailures.unsafeUpdate(1, tags)
               yield* Effect.logWarning(`${t} (sequence ${s}) failed its Schema; published as DECODE_FAILURE`, event.error)

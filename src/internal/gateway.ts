@@ -88,10 +88,16 @@ const byteLength = (text: string): number => Buffer.byteLength(text, "utf8")
 /** What one shard runs with. @internal */
 export interface ShardOptions {
   readonly config: GatewayConfig["Type"]
-  /** Publishes the shard's events. */
+  /** Publishes the shard's events. The array is reused after this returns: copy what is kept. */
   readonly deliver: (events: ReadonlyArray<GatewayEvent>) => Effect.Effect<void>
   /** The shard's own event stream (of a hub shared by several shards: only this shard's events). */
   readonly subscribe: Effect.Effect<Stream.Stream<GatewayEvent, GatewayError.GatewayFatalError>, never, Scope.Scope>
+  /**
+   * Whether `subscribe`'s streams already end with the shard's fatal error (a hub of its own,
+   * failed by `onFatal`). Otherwise each stream is raced against the error, which costs a
+   * fiber per read.
+   */
+  readonly streamsEndOnFatal: boolean
   /** Awaited before the first connection (`Sharding` starts the shards of a bucket in order). */
   readonly startGate: Effect.Effect<void>
   readonly limiter: IdentifyLimiter.IdentifyLimiterShape
@@ -122,6 +128,7 @@ export const make: Effect.Effect<
     config,
     deliver: hub.deliver,
     subscribe: hub.subscribe,
+    streamsEndOnFatal: true,
     startGate: Effect.void,
     limiter,
     store,
@@ -343,7 +350,9 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
 
   const awaitFatal = Deferred.await(fatal)
 
-  const subscribe: GatewayShape["subscribe"] = Effect.map(options.subscribe, Stream.interruptWhen(awaitFatal))
+  const subscribe: GatewayShape["subscribe"] = options.streamsEndOnFatal
+    ? options.subscribe
+    : Effect.map(options.subscribe, Stream.interruptWhen(awaitFatal))
   const events: Stream.Stream<GatewayEvent, GatewayError.GatewayFatalError> = Stream.unwrapScoped(subscribe)
   const on: GatewayShape["on"] = IntentCheck.makeOn(config.intents, subscribe)
 

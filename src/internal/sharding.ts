@@ -210,6 +210,7 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
               hub.subscribe,
               Stream.filter((event): event is GatewayEvent => event.type !== "RESHARDED" && event.shard === id)
             ),
+            streamsEndOnFatal: false,
             startGate: previous === undefined ? Effect.void : Deferred.await(identified.get(previous)!),
             limiter: setLimiter,
             store,
