@@ -387,7 +387,6 @@ export const run = (
       const batch = yield* inbound.takeBatch(512)
       for (const item of batch) if (item !== End && !(item instanceof BadFrame)) backlog--
       ctx.inboundBacklog = backlog
-      events.length = 0
       for (const item of batch) {
         if (item === End) {
           if (events.length > 0) Metrics.eventsReceived.unsafeUpdate(events.length, tags)
@@ -488,6 +487,9 @@ export const run = (
       }
       if (events.length > 0) Metrics.eventsReceived.unsafeUpdate(events.length, tags)
       yield* ctx.deliver(events)
+      // An idle connection waits here for long: hold none of the payloads it has delivered.
+      events.length = 0
+      batch.length = 0
       if (readPaused && backlog <= config.inboundBufferCapacity / 2) {
         if (pauses === 1) {
           yield* Effect.logWarning(
