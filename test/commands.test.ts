@@ -79,6 +79,20 @@ describe("outbound rate limit: 120 per 60 s with a reserve for heartbeats", () =
       const [sent] = (yield* sim.payloads).filter((p) => p.op === 3)
       assert.strictEqual(sent!.connection, 2)
     }).pipe(Effect.provide(gatewayOn())))
+
+  it.scoped("a command after a long idle stretch goes out at once (no sender waits while idle; one starts on demand)", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator
+      const gateway = yield* Gateway.Gateway
+      yield* sim.takeConnection
+      for (const name of ["first", "second"]) {
+        yield* TestClock.adjust("10 minutes")
+        yield* gateway.updatePresence(presence(name))
+        const sent = (yield* sim.payloads).filter((p) => p.op === 3)
+        assert.strictEqual((sent.at(-1)!.d as { activities: Array<{ name: string }> }).activities[0]!.name, name)
+      }
+      assert.strictEqual((yield* sim.payloads).filter((p) => p.op === 3).length, 2)
+    }).pipe(Effect.provide(gatewayOn())))
 })
 
 describe("commands", () => {

@@ -17,8 +17,10 @@ import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import type * as MetricLabel from "effect/MetricLabel"
 import * as Fiber from "effect/Fiber"
+import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
 import * as Redacted from "effect/Redacted"
+import * as Runtime from "effect/Runtime"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import type { GatewayConfigShape } from "../GatewayConfig.js"
 import * as GatewayError from "../GatewayError.js"
@@ -66,6 +68,8 @@ export interface Outbox {
   readonly queue: Queue.Queue<PendingCommand>
   /** Taken from the queue, not yet written: the next connection sends it first. */
   inFlight: PendingCommand | undefined
+  /** Set by the live connection: starts sending what the queue holds. */
+  wake: (() => void) | undefined
 }
 
 /** What a connection needs from its gateway. @internal */
@@ -322,10 +326,23 @@ export const run = (
     const sendPriority = (payload: unknown) => Effect.sync(() => sendNow(JSON.stringify(payload)))
     const sendHeartbeat = Effect.sync(() => sendNow(heartbeatJson()))
 
-    const commandSender = (limit: RateLimit.SendBudget) =>
+    // Commands: a fiber runs only while the outbox holds something, so an idle shard keeps none.
+    // It is started by `send` (through `outbox.wake`) or when the connection becomes live, and
+    // interrupted when the connection ends.
+    const runFork = Runtime.runFork(yield* Effect.runtime<never>())
+    let sender: Fiber.RuntimeFiber<void> | undefined
+    let closing = false
+    const outboxWaiting = () =>
+      ctx.outbox.inFlight !== undefined || Option.getOrElse(ctx.outbox.queue.unsafeSize(), () => 0) > 0
+    const drainOutbox = (limit: RateLimit.SendBudget) =>
       Effect.gen(function*() {
         while (true) {
-          const command = ctx.outbox.inFlight ?? (yield* Queue.take(ctx.outbox.queue))
+          let command = ctx.outbox.inFlight
+          if (command === undefined) {
+            const next = yield* Queue.poll(ctx.outbox.queue)
+            if (Option.isNone(next)) return
+            command = next.value
+          }
           ctx.outbox.inFlight = command
           let wait = limit.waitMillis(clock.unsafeCurrentTimeMillis())
           while (wait > 0) {
@@ -339,6 +356,29 @@ export const run = (
           yield* Deferred.succeed(command.done, undefined)
         }
       })
+    const startSender = (): void => {
+      if (sender !== undefined || closing || !healthy || budget === undefined || !outboxWaiting()) return
+      sender = runFork(drainOutbox(budget).pipe(
+        // The socket failed: this connection is ending, and the command in flight goes first on the next.
+        Effect.catchAll(() =>
+          Effect.sync(() => {
+            closing = true
+          })
+        ),
+        Effect.ensuring(Effect.sync(() => {
+          sender = undefined
+          // A command queued while the drain was ending.
+          startSender()
+        }))
+      ))
+    }
+    yield* Effect.addFinalizer(() =>
+      Effect.suspend(() => {
+        closing = true
+        if (ctx.outbox.wake === startSender) ctx.outbox.wake = undefined
+        return sender === undefined ? Effect.void : Fiber.interrupt(sender)
+      })
+    )
 
     const timer = (duration: Duration.Duration, waitingFor: "Hello" | "Ready") =>
       Effect.forkScoped(
@@ -377,7 +417,8 @@ export const run = (
       yield* Fiber.interrupt(handshakeTimer)
       yield* SubscriptionRef.set(ctx.status, "Ready")
       yield* ctx.onLive
-      if (budget) yield* Effect.forkScoped(commandSender(budget))
+      ctx.outbox.wake = startSender
+      startSender()
     })
 
     // One array for the connection's life, emptied per batch (deliver copies what it keeps): a

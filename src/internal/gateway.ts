@@ -175,7 +175,11 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
   )
 
   const collectors = new Map<string, MemberCollector>()
-  const outbox: Connection.Outbox = { queue: yield* Queue.unbounded<Connection.PendingCommand>(), inFlight: undefined }
+  const outbox: Connection.Outbox = {
+    queue: yield* Queue.unbounded<Connection.PendingCommand>(),
+    inFlight: undefined,
+    wake: undefined
+  }
 
   const ctx: Connection.ConnectionContext = {
     shard,
@@ -367,6 +371,7 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
       if (yield* Deferred.isDone(closed)) return yield* new GatewayError.GatewayClosed({ shard })
       const done = yield* Deferred.make<void>()
       yield* Queue.offer(outbox.queue, { json, done })
+      outbox.wake?.()
       yield* Effect.raceFirst(
         Deferred.await(done).pipe(Effect.catchAllCause(() => new GatewayError.GatewayClosed({ shard }))),
         awaitFatal
