@@ -1,7 +1,7 @@
 /**
  * The gateway of one shard: the loop that opens connection after connection and
  * decides after each one whether to resume, identify anew or stop; the event
- * PubSub; the command outbox; the session store.
+ * hub; the command outbox; the session store.
  *
  * @internal
  */
