@@ -274,7 +274,9 @@ const program = Effect.gen(function*() {
 
   // Chaos: a seeded stream of disruptions, `Advance` being real time between them.
   const next = Chaos.generator({ seed, rates: { Dispatch: 0, Yield: 0 }, maxMillis: chaosMaxMillis })
-  const chaos = yield* Effect.forkScoped(Effect.forever(Effect.suspend(() => Chaos.step(next(), {}, stats))))
+  // With several shards, each disruption hits one of the live connections at random (seeded).
+  const chaosOptions: Chaos.RunOptions = shards > 1 ? { target: Chaos.randomTarget(seed + 1) } : {}
+  const chaos = yield* Effect.forkScoped(Effect.forever(Effect.suspend(() => Chaos.step(next(), chaosOptions, stats))))
 
   let clientRssBaseline: number | undefined
   let parentRssPeak = 0

@@ -9,6 +9,7 @@ import * as GatewayConfig from "../src/GatewayConfig.js"
 import type { ShardingEvent } from "../src/GatewayEvent.js"
 import * as IdentifyLimiter from "../src/IdentifyLimiter.js"
 import * as Sharding from "../src/Sharding.js"
+import * as Chaos from "../src/testing/Chaos.js"
 import * as Fixtures from "../src/testing/fixtures.js"
 import { Simulator, type SimulatorOptions } from "../src/testing/Simulator.js"
 import { token } from "./helpers.js"
@@ -210,6 +211,34 @@ describe("Sharding: events and routing", () => {
       const statuses = yield* sharding.statuses
       assert.isTrue(statuses.every((s) => s.status === "Ready"))
     }).pipe(Effect.provide(shardingOn({ shards: 4, maxConcurrency: 4, guilds: 4 }))))
+})
+
+describe("Chaos against several shards", () => {
+  it.scoped("a disruption can hit any live connection, not only the newest; randomTarget picks among the live ones", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator
+      const sharding = yield* Sharding.Sharding
+      yield* sharding.ready
+      const live = yield* sim.liveConnections
+      assert.strictEqual(live.length, 3)
+      const oldest = live[0]!
+      yield* Chaos.step({ _tag: "Close", code: 4000 }, { target: Effect.succeed({ connection: oldest }) })
+      for (let i = 0; i < 50; i++) yield* Effect.yieldNow()
+      yield* TestClock.adjust(spacing)
+      for (let i = 0; i < 50; i++) yield* Effect.yieldNow()
+      const after = yield* sim.liveConnections
+      // The oldest is gone and replaced by a new one; the other two were not touched.
+      assert.notInclude(after, oldest)
+      assert.include(after, live[1]!)
+      assert.include(after, live[2]!)
+      assert.strictEqual(after.length, 3)
+      // The shard that was hit resumed (4000 keeps the session).
+      assert.strictEqual((yield* sim.payloads).filter((p) => p.op === 6).length, 1)
+      const picks = new Set<number>()
+      const target = Chaos.randomTarget(5)
+      for (let i = 0; i < 30; i++) picks.add((yield* target).connection!)
+      assert.deepStrictEqual([...picks].sort(), [...after].sort())
+    }).pipe(Effect.provide(shardingOn({ shards: 3, maxConcurrency: 3, guilds: 3 }))))
 })
 
 describe("Sharding: resharding", () => {

@@ -20,7 +20,7 @@
 import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
 import type { GatewayEvent } from "../GatewayEvent.js"
-import { type SimulatedSession, Simulator } from "./Simulator.js"
+import { type ControlTarget, type SimulatedSession, Simulator, type SimulatorShape } from "./Simulator.js"
 
 /**
  * Close codes after which the client must resume.
@@ -307,6 +307,27 @@ export interface RunOptions {
   readonly advance?: ((millis: number) => Effect.Effect<void>) | undefined
   /** The `n`-th dispatch of the run. Default: an event the client has no Schema for, `CHAOS_EVENT` `{ n }`. */
   readonly event?: ((n: number) => { readonly t: string; readonly d: unknown }) | undefined
+  /**
+   * The connection that `Drop`, `Flap`, `Close`, `InvalidSession` and `Garbage` hit, chosen per
+   * action. Default: the newest live connection. (`Reconnect`, `RequestHeartbeat` and
+   * `DiscardSession` always act on the newest.) With several shards, `randomTarget` spreads the
+   * disruptions over all of them.
+   */
+  readonly target?: Effect.Effect<ControlTarget, never, Simulator> | undefined
+}
+
+/**
+ * A target that picks one of the live connections at random (seeded), for `RunOptions.target`.
+ *
+ * @since 0.1.0
+ * @category constructors
+ */
+export const randomTarget = (seed: number): Effect.Effect<ControlTarget, never, Simulator> => {
+  const random = makeRandom(seed)
+  return Effect.map(
+    Effect.flatMap(Simulator, (sim) => sim.liveConnections),
+    (ids): ControlTarget => ids.length === 0 ? {} : { connection: ids[Math.floor(random() * ids.length)] }
+  )
 }
 
 /**
@@ -354,6 +375,15 @@ export const garbageFrame = (kind: Garbage): string | Uint8Array => {
 
 const defaultEvent = (n: number) => ({ t: "CHAOS_EVENT", d: { n } })
 
+const newest: Effect.Effect<ControlTarget> = Effect.succeed({})
+
+/** A connection opened after `connection` (its shard's reconnect), or none: a target that hits nothing. */
+const newestAfter = (sim: SimulatorShape, connection: number): Effect.Effect<ControlTarget> =>
+  Effect.map(sim.liveConnections, (ids) => {
+    const later = ids.filter((id) => id > connection)
+    return later.length === 0 ? { connection: -1 } : { connection: later[later.length - 1] }
+  })
+
 /**
  * Performs one action against the simulator in the context.
  *
@@ -369,6 +399,7 @@ export const step = (
     const sim = yield* Simulator
     const advance = options.advance ?? ((millis: number) => Effect.sleep(millis))
     const event = options.event ?? defaultEvent
+    const target = options.target ?? newest
     stats.steps++
     stats.actions[action._tag] = (stats.actions[action._tag] ?? 0) + 1
     switch (action._tag) {
@@ -386,18 +417,20 @@ export const step = (
         return
       }
       case "Drop":
-        return yield* sim.drop
+        return yield* sim.dropConnection(yield* target)
       case "Flap": {
-        yield* sim.drop
+        const hit = yield* target
+        yield* sim.dropConnection(hit)
         for (let i = 0; i < action.yields; i++) yield* Effect.yieldNow()
-        return yield* sim.drop
+        // The shard that was hit is reconnecting now: hit its new connection (the newest) again.
+        return yield* sim.dropConnection(hit.connection === undefined ? {} : yield* newestAfter(sim, hit.connection))
       }
       case "Reconnect":
         return yield* sim.reconnect
       case "InvalidSession":
-        return yield* sim.invalidSession(action.resumable)
+        return yield* sim.invalidSession(action.resumable, yield* target)
       case "Close":
-        return yield* sim.close(action.code, "chaos")
+        return yield* sim.close(action.code, "chaos", yield* target)
       case "StopAcks": {
         yield* sim.setAckHeartbeats(false)
         yield* advance(action.millis)
@@ -409,7 +442,7 @@ export const step = (
         return yield* sim.holdFrames(false)
       }
       case "Garbage":
-        return yield* sim.sendRaw(garbageFrame(action.kind))
+        return yield* sim.sendRaw(garbageFrame(action.kind), yield* target)
       case "DiscardSession": {
         yield* sim.invalidateSessions
         return yield* sim.drop

@@ -154,6 +154,8 @@ export interface SimulatorShape {
   readonly closes: Effect.Effect<ReadonlyArray<ClientClose>>
   /** Every connection opened so far. */
   readonly connections: Effect.Effect<ReadonlyArray<OpenedConnection>>
+  /** The ids of the connections open now, oldest first (for `ControlTarget`). */
+  readonly liveConnections: Effect.Effect<ReadonlyArray<number>>
   /**
    * Dispatches a guild's event as Discord routes it: to every live session whose shard
    * owns the guild (`(guild_id >> 22) % num_shards`). Returns how many sessions got it.
@@ -346,6 +348,7 @@ const makeShape = (engine: Engine, url: string, httpUrl: string): SimulatorShape
     takeConnection: Effect.suspend(() => take(engine, engine.connections, connectionCursor, () => true)),
     closes: Effect.sync(() => [...engine.closes]),
     connections: Effect.sync(() => [...engine.connections]),
+    liveConnections: Effect.sync(() => engine.liveConnectionIds()),
     dispatch: (t, d, options) => Effect.sync(() => engine.dispatch(t, d, options?.session)),
     dispatchGuild: (t, d, guildId) => Effect.sync(() => engine.dispatchGuild(t, d, guildId)),
     reconnect: Effect.sync(() => engine.reconnect()),

@@ -682,6 +682,11 @@ export class Engine implements TransportHost {
     this.withConn(connection, (conn) => conn.push({ _tag: "raw", frame }))
   }
 
+  /** The ids of the live connections, oldest first. */
+  liveConnectionIds(): Array<number> {
+    return this.liveConns.map((conn) => conn.id)
+  }
+
   /** Holds (or releases) the outbound frames of every connection, current and new. */
   holdFrames(held: boolean): void {
     this.holding = held
