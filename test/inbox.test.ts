@@ -33,4 +33,21 @@ describe("Inbox", () => {
       inbox.push(7)
       expect(yield* inbox.takeBatch(10)).toEqual([7])
     }))
+
+  it.effect("notify wakes a waiting reader with nothing; with no reader waiting, the next take returns at once", () =>
+    Effect.gen(function*() {
+      const inbox = Inbox.make<number>()
+      const reader = yield* Effect.fork(inbox.takeBatch(10))
+      yield* Effect.yieldNow()
+      inbox.notify()
+      expect(yield* Fiber.join(reader)).toEqual([])
+      inbox.notify()
+      expect(yield* inbox.takeBatch(10)).toEqual([])
+      // The notice is used up: the next take waits again.
+      const next = yield* Effect.fork(inbox.takeBatch(10))
+      yield* Effect.yieldNow()
+      expect(next.unsafePoll()).toBeNull()
+      inbox.push(1)
+      expect(yield* Fiber.join(next)).toEqual([1])
+    }))
 })

@@ -3,7 +3,7 @@
  * plus a startup buffer that gives the first subscriber everything published before
  * it came (READY included). One hub serves one gateway, or every shard of a `Sharding`.
  *
- * Each subscriber has its own array of pending events. Delivering appends a batch to
+ * Each subscriber has its own inbox of pending events (`inbox.ts`). Delivering appends a batch to
  * every subscriber's array at once (one synchronous step, so batches from several
  * shards never interleave and a new subscriber never misses or doubles an event);
  * when a subscriber already holds `capacity` unread events, the deliverer waits until
@@ -24,6 +24,7 @@ import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as GatewayError from "../GatewayError.js"
+import * as Inbox from "./inbox.js"
 
 /** @internal */
 export interface EventHub<A> {
@@ -33,12 +34,6 @@ export interface EventHub<A> {
   /** Ends every subscriber's stream with `error`, after the events delivered before it (the first failure wins). */
   readonly fail: (error: GatewayError.GatewayFatalError) => Effect.Effect<void>
   readonly awaitFailure: Effect.Effect<never, GatewayError.GatewayFatalError>
-}
-
-interface Subscriber<A> {
-  readonly pending: Array<A>
-  /** Set while the subscriber's stream waits for events. */
-  wake: (() => void) | undefined
 }
 
 /** The most events one read takes. */
@@ -52,7 +47,7 @@ export const make = <A>(options: {
   Effect.gen(function*() {
     const failure = yield* Deferred.make<never, GatewayError.GatewayFatalError>()
     const capacity = Math.max(1, options.capacity)
-    const subscribers = new Set<Subscriber<A>>()
+    const subscribers = new Set<Inbox.Inbox<A>>()
     let startup: Array<A> | undefined = []
     let startupDropped = 0
     let failed: GatewayError.GatewayFatalError | undefined
@@ -60,14 +55,9 @@ export const make = <A>(options: {
     // Deliverers waiting for a subscriber to read.
     let waitingDeliverers: Array<() => void> = []
 
+    const over = () => failed !== undefined || closed
     const wakeSubscribers = () => {
-      for (const subscriber of subscribers) {
-        const wake = subscriber.wake
-        if (wake !== undefined) {
-          subscriber.wake = undefined
-          wake()
-        }
-      }
+      for (const subscriber of subscribers) subscriber.notify()
     }
     const wakeDeliverers = () => {
       if (waitingDeliverers.length === 0) return
@@ -76,7 +66,7 @@ export const make = <A>(options: {
       for (const wake of waiting) wake()
     }
     const full = () => {
-      for (const subscriber of subscribers) if (subscriber.pending.length >= capacity) return true
+      for (const subscriber of subscribers) if (subscriber.size() >= capacity) return true
       return false
     }
 
@@ -90,26 +80,22 @@ export const make = <A>(options: {
         }
       }
       for (const subscriber of subscribers) {
-        const pending = subscriber.pending
-        for (let i = 0; i < events.length; i++) pending.push(events[i]!)
-        const wake = subscriber.wake
-        if (wake !== undefined) {
-          subscriber.wake = undefined
-          wake()
-        }
+        for (let i = 0; i < events.length; i++) subscriber.push(events[i]!)
       }
     }
 
     const deliver = (events: ReadonlyArray<A>): Effect.Effect<void> =>
       events.length === 0 ? Effect.void : Effect.suspend(function attempt(): Effect.Effect<void> {
         // After the failure or the close the hub is over: subscribers end where it ended.
-        if (failed !== undefined || closed) return Effect.void
+        if (over()) return Effect.void
         if (!full()) {
           deliverNow(events)
           return Effect.void
         }
         return Effect.flatMap(
           Effect.async<void>((resume) => {
+            // Checked again: a read or the end may have come while this fiber yielded.
+            if (over() || !full()) return resume(Effect.void)
             const wake = () => resume(Effect.void)
             waitingDeliverers.push(wake)
             return Effect.sync(() => {
@@ -141,7 +127,7 @@ export const make = <A>(options: {
       if (startup !== undefined && startupDropped > 0) {
         yield* Effect.logWarning(`${startupDropped} startup event(s) were dropped before the first subscriber arrived`)
       }
-      const subscriber: Subscriber<A> = { pending: startup ?? [], wake: undefined }
+      const subscriber = Inbox.make<A>(startup)
       startup = undefined
       subscribers.add(subscriber)
       yield* Effect.addFinalizer(() =>
@@ -155,26 +141,20 @@ export const make = <A>(options: {
     })
 
     /** Everything pending (up to `maxChunk`); at the end, the failure or the end of the stream. */
-    const pull = (subscriber: Subscriber<A>): Effect.Effect<Chunk.Chunk<A>, Option.Option<GatewayError.GatewayFatalError>> =>
+    const pull = (
+      subscriber: Inbox.Inbox<A>
+    ): Effect.Effect<Chunk.Chunk<A>, Option.Option<GatewayError.GatewayFatalError>> =>
       Effect.suspend(function attempt(): Effect.Effect<Chunk.Chunk<A>, Option.Option<GatewayError.GatewayFatalError>> {
-        const pending = subscriber.pending
-        if (pending.length > 0) {
-          // Spliced out: the pending array stays (see dispatch.ts on why no new literal per read).
-          const chunk = pending.splice(0, maxChunk)
-          if (waitingDeliverers.length > 0 && subscriber.pending.length < capacity) wakeDeliverers()
-          return Effect.succeed(Chunk.unsafeFromArray(chunk))
+        if (subscriber.size() === 0) {
+          if (failed !== undefined) return Effect.fail(Option.some(failed))
+          if (closed || !subscribers.has(subscriber)) return Effect.fail(Option.none())
         }
-        if (failed !== undefined) return Effect.fail(Option.some(failed))
-        if (closed || !subscribers.has(subscriber)) return Effect.fail(Option.none())
-        return Effect.flatMap(
-          Effect.async<void>((resume) => {
-            subscriber.wake = () => resume(Effect.void)
-            return Effect.sync(() => {
-              subscriber.wake = undefined
-            })
-          }),
-          () => Effect.suspend(attempt)
-        )
+        return Effect.flatMap(subscriber.takeBatch(maxChunk), (chunk) => {
+          // Empty: woken by the failure or the close, which the next attempt reports.
+          if (chunk.length === 0) return Effect.suspend(attempt)
+          if (waitingDeliverers.length > 0 && subscriber.size() < capacity) wakeDeliverers()
+          return Effect.succeed(Chunk.unsafeFromArray(chunk))
+        })
       })
 
     return { deliver, subscribe, fail, awaitFailure: Deferred.await(failure) }
