@@ -29,6 +29,7 @@ import type { KnownEventName } from "../Events.js"
 import type { Dispatch, GatewayEvent } from "../GatewayEvent.js"
 import * as IdentifyLimiter from "../IdentifyLimiter.js"
 import * as SessionStore from "../SessionStore.js"
+import * as AllocationSites from "./allocationSites.js"
 import * as CloseCodes from "./closeCodes.js"
 import * as Connection from "./connection.js"
 import * as EventHub from "./eventHub.js"
@@ -151,6 +152,7 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
   never,
   Scope.Scope | Socket.WebSocketConstructor
 > => Effect.gen(function*() {
+  AllocationSites.settleChunkSite()
   const { config, limiter, store } = options
   const shard = config.shard[0]
   const httpClient = yield* Effect.serviceOption(HttpClient.HttpClient)
