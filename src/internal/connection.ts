@@ -32,6 +32,7 @@ import * as Inbox from "./inbox.js"
 import * as Inflate from "./inflate.js"
 import { GatewayVersion, Op } from "./protocol.js"
 import * as RateLimit from "./rateLimit.js"
+import * as WebSocket from "./webSocket.js"
 
 /**
  * The connection state machine's states.
@@ -127,7 +128,10 @@ class BadFrame {
 /** The connection ended: the reader stops here. */
 const End: unique symbol = Symbol("End")
 
-type Inbound = Payload | BadFrame | typeof End
+/** The socket opened. */
+const Opened: unique symbol = Symbol("Opened")
+
+type Inbound = Payload | BadFrame | typeof End | typeof Opened
 
 /** The URL with the version, encoding and compression query parameters. @internal */
 export const connectUrl = (base: string, compression: GatewayConfigShape["compression"]): string => {
@@ -284,44 +288,43 @@ export const run = (
       return SubscriptionRef.set(ctx.status, "WaitingForHello")
     })
     const url = connectUrl(plan.url, config.compression)
-    const socket = yield* Socket.fromWebSocket(
-      Effect.acquireRelease(
-        Effect.flatMap(Socket.WebSocketConstructor, (construct) =>
-          Effect.sync(() => {
+    // The socket's events go straight to the reader's callbacks (see webSocket.ts); its open
+    // reaches the loop through the inbox, as everything else does.
+    const opening = yield* Effect.acquireRelease(
+      Effect.flatMap(Socket.WebSocketConstructor, (construct) =>
+        Effect.try({
+          try: () => {
             const ws = construct(url)
             raw = ws as unknown as typeof raw
+            WebSocket.attach(ws, {
+              onOpen: () => inbound.push(Opened),
+              onFrame,
+              onClose: (closeCode, reason) => end(new GatewayError.ConnectionClosed({ shard, closeCode, reason })),
+              onError: (reason, cause) => end(new GatewayError.SocketError({ shard, reason, cause }))
+            })
             return ws
-          })),
-        // Any code but 1000/1001 keeps the session resumable; shutdown sets 1000.
-        (ws) => Effect.sync(() => ws.close(ctx.closeCode))
-      ),
-      { closeCodeIsError: () => true, openTimeout: config.helloTimeout }
-    )
-    const write = yield* socket.writer
-    yield* Effect.forkScoped(
-      socket.runRaw(onFrame, { onOpen: waitingForHello }).pipe(
-        Effect.matchEffect({
-          onFailure: (error) =>
-            Effect.sync(() =>
-              end(
-                error._tag === "SocketError" && error.reason === "Close"
-                  ? new GatewayError.ConnectionClosed({ shard, closeCode: error.code, reason: error.closeReason ?? "" })
-                  : new GatewayError.SocketError({ shard, reason: error.message, cause: error })
-              )
-            ),
-          onSuccess: () =>
-            Effect.sync(() => end(new GatewayError.ConnectionClosed({ shard, closeCode: 1000, reason: "" })))
-        }),
-        // A defect in the socket (a throwing WebSocket constructor, a bug) ends this connection
-        // at once, with its cause logged, instead of leaving it to the Hello timeout.
-        Effect.catchAllDefect((defect) =>
-          Effect.zipRight(
-            Effect.logError("the socket failed with a defect", Cause.die(defect)),
-            Effect.sync(() => end(new GatewayError.SocketError({ shard, reason: `defect: ${String(defect)}`, cause: defect })))
-          )
-        )
-      )
-    )
+          },
+          catch: (defect) => defect
+        })),
+      // Any code but 1000/1001 keeps the session resumable; shutdown sets 1000.
+      (ws) => Effect.sync(() => ws.close(ctx.closeCode))
+    ).pipe(Effect.either)
+    if (opening._tag === "Left") {
+      // A throwing WebSocket constructor ends this connection at once, with its cause logged,
+      // instead of leaving it to the Hello timeout.
+      const defect = opening.left
+      yield* Effect.logError("the socket failed with a defect", Cause.die(defect))
+      end(new GatewayError.SocketError({ shard, reason: `defect: ${String(defect)}`, cause: defect }))
+    }
+    // Commands go out only while the connection is live; a socket that is not open takes nothing.
+    const write = (json: string) =>
+      Effect.suspend(() => {
+        if (typeof raw?.send !== "function" || raw.readyState !== 1) {
+          return Effect.fail(new GatewayError.SocketError({ shard, reason: "write failed: the socket is not open", cause: undefined }))
+        }
+        ;(raw.send as (data: string) => void)(json)
+        return Effect.void
+      })
 
     const sendPriority = (payload: unknown) => Effect.sync(() => sendNow(JSON.stringify(payload)))
     const sendHeartbeat = Effect.sync(() => sendNow(heartbeatJson()))
@@ -356,9 +359,15 @@ export const run = (
           yield* Deferred.succeed(command.done, undefined)
         }
       })
+    // `runFork` runs the fiber synchronously until it first suspends, so a drain with nothing to
+    // wait for (every write is synchronous) can end before `runFork` returns: the token tells
+    // whether the fiber it returns is still the current sender.
+    let senderToken: object | undefined
     const startSender = (): void => {
-      if (sender !== undefined || closing || !healthy || budget === undefined || !outboxWaiting()) return
-      sender = runFork(drainOutbox(budget).pipe(
+      if (senderToken !== undefined || closing || !healthy || budget === undefined || !outboxWaiting()) return
+      const token = {}
+      senderToken = token
+      const fiber = runFork(drainOutbox(budget).pipe(
         // The socket failed: this connection is ending, and the command in flight goes first on the next.
         Effect.catchAll(() =>
           Effect.sync(() => {
@@ -366,11 +375,15 @@ export const run = (
           })
         ),
         Effect.ensuring(Effect.sync(() => {
-          sender = undefined
+          if (senderToken === token) {
+            senderToken = undefined
+            sender = undefined
+          }
           // A command queued while the drain was ending.
           startSender()
         }))
       ))
+      if (senderToken === token) sender = fiber
     }
     yield* Effect.addFinalizer(() =>
       Effect.suspend(() => {
@@ -426,13 +439,17 @@ export const run = (
     const events: Array<GatewayEvent> = []
     while (true) {
       const batch = yield* inbound.takeBatch(512)
-      for (const item of batch) if (item !== End && !(item instanceof BadFrame)) backlog--
+      for (const item of batch) if (item !== End && item !== Opened && !(item instanceof BadFrame)) backlog--
       ctx.inboundBacklog = backlog
       for (const item of batch) {
         if (item === End) {
           if (events.length > 0) Metrics.eventsReceived.unsafeUpdate(events.length, tags)
           yield* ctx.deliver(events)
           return { end: ended!, healthy }
+        }
+        if (item === Opened) {
+          yield* waitingForHello
+          continue
         }
         if (item instanceof BadFrame) {
           Metrics.badFrames.unsafeUpdate(1, tags)
