@@ -404,7 +404,13 @@ export const run = (
         )
       )
 
-    let handshakeTimer = yield* timer(config.helloTimeout, "Hello")
+    // Dropped once stopped: a live connection would otherwise keep the dead fiber for its whole life.
+    let handshakeTimer: Fiber.RuntimeFiber<void> | undefined = yield* timer(config.helloTimeout, "Hello")
+    const stopHandshakeTimer = Effect.suspend(() => {
+      const fiber = handshakeTimer
+      handshakeTimer = undefined
+      return fiber === undefined ? Effect.void : Fiber.interrupt(fiber)
+    })
     let helloSeen = false
     let healthy = false
 
@@ -427,7 +433,7 @@ export const run = (
 
     const becomeReady = Effect.gen(function*() {
       healthy = true
-      yield* Fiber.interrupt(handshakeTimer)
+      yield* stopHandshakeTimer
       yield* SubscriptionRef.set(ctx.status, "Ready")
       yield* ctx.onLive
       ctx.outbox.wake = startSender
@@ -466,7 +472,7 @@ export const run = (
             }
             helloSeen = true
             yield* waitingForHello
-            yield* Fiber.interrupt(handshakeTimer)
+            yield* stopHandshakeTimer
             budget = RateLimit.make({ reserve: RateLimit.reserveFor(interval) })
             yield* Effect.forkScoped(
               Heartbeat.run({ shard, intervalMillis: interval, state: heartbeat, send: sendHeartbeat }).pipe(
