@@ -3,12 +3,17 @@
  * event decoded with the full Schema, MESSAGE_CREATE counted, any DECODE_FAILURE fails the run.
  * `BENCH_DECODE=none` (the "ours (envelope only)" row): `decode: "none"`, every dispatch arrives as
  * UNKNOWN_EVENT with its raw data, and those named MESSAGE_CREATE are counted.
+ *
+ * The events are consumed with `Stream.runForEach` (an Effect per event), as most bots would.
+ * `BENCH_CONSUMER=chunk` consumes them with `Stream.runForEachChunk` (one Effect per chunk) instead,
+ * to measure how much of the CPU per event is the consumer's own Effect work rather than the gateway's.
  */
 import { NodeSocket } from "@effect/platform-node"
 import * as Effect from "effect/Effect"
 import * as Stream from "effect/Stream"
 import * as Gateway from "../src/Gateway.js"
 import * as GatewayConfig from "../src/GatewayConfig.js"
+import type { GatewayEvent } from "../src/GatewayEvent.js"
 import { decodeEnv, env, fail, Meter, oursLabel } from "./common.js"
 
 const { compression, n, token, url } = env()
@@ -19,17 +24,19 @@ const program = Effect.gen(function*() {
   const gateway = yield* Gateway.make // waits for READY (waitForReady defaults to true)
   const events = yield* gateway.subscribe // subscribed now: nothing published after this can be missed
   meter.ready()
-  yield* events.pipe(
-    Stream.runForEach((event) =>
+  const onEvent = (event: GatewayEvent): void => {
+    if (event.type === "MESSAGE_CREATE" || (event.type === "UNKNOWN_EVENT" && event.name === "MESSAGE_CREATE")) {
+      meter.tick()
+    } else if (event.type === "DECODE_FAILURE") {
+      fail(`a dispatch failed its Schema: ${JSON.stringify(event).slice(0, 2000)}`)
+    }
+  }
+  yield* process.env["BENCH_CONSUMER"] === "chunk"
+    ? Stream.runForEachChunk(events, (chunk) =>
       Effect.sync(() => {
-        if (event.type === "MESSAGE_CREATE" || (event.type === "UNKNOWN_EVENT" && event.name === "MESSAGE_CREATE")) {
-          meter.tick()
-        } else if (event.type === "DECODE_FAILURE") {
-          fail(`a dispatch failed its Schema: ${JSON.stringify(event).slice(0, 2000)}`)
-        }
-      })
-    )
-  )
+        for (const event of chunk) onEvent(event)
+      }))
+    : Stream.runForEach(events, (event) => Effect.sync(() => onEvent(event)))
 })
 
 Effect.runPromise(

@@ -33,8 +33,9 @@
  *                         [--idle-guilds 0|1] [--guild-sends K] [--guild-members M]
  * `--n` sets N for every workload (defaults: json 100 000, zlib-stream 50 000; `--quick`: 10 000 and 20 000).
  * Profiling a client: BENCH_CHILD_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- --clients ours
+ * Our client's consumer: BENCH_CONSUMER=chunk consumes with `Stream.runForEachChunk` instead of `Stream.runForEach`.
  *
- * Each client is a child process (`node --import tsx bench/client-*.ts`), so the server's
+ * Each client is a child process (plain `node` on the JavaScript `bench/compile.ts` emits), so the server's
  * CPU is not counted and RSS is the client's own. The parent dispatches with a bounded
  * window of messages in flight (the client reports progress over IPC), so the measure is
  * what the client consumes, not what the server buffers. A fresh simulator serves each
