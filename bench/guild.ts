@@ -149,7 +149,8 @@ const runOne = async (
       Scope.extend(serve({ token, guilds: 1, heartbeatInterval }), scope)
     )
     const client = guildClients[name]
-    const child = spawn(process.execPath, [compiledClient(client.file)], {
+    const flags = (process.env["BENCH_CHILD_FLAGS"] ?? "").split(" ").filter(Boolean)
+    const child = spawn(process.execPath, [...flags, compiledClient(client.file)], {
       cwd: root,
       env: {
         ...process.env,
