@@ -8,7 +8,7 @@
  *
  * @internal
  */
-import * as Clock from "effect/Clock"
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import { HeartbeatTimeout } from "../GatewayError.js"
@@ -74,21 +74,31 @@ export const run = (options: {
 }): Effect.Effect<never, HeartbeatTimeout> =>
   Effect.gen(function*() {
     const { intervalMillis, send, state } = options
+    const clock = yield* Effect.clock
     const jitter = yield* Random.next
     yield* Effect.sleep(Math.floor(intervalMillis * jitter))
-    while (true) {
-      // An ACK missing while reading was paused may be unread, not lost: no verdict then.
-      if (!state.acked && !state.readPaused && !state.pausedSinceBeat) {
-        // Read what the socket holds before judging.
-        yield* ioTurn
-        if (!state.acked && !state.readPaused) {
-          return yield* new HeartbeatTimeout({ shard: options.shard, intervalMillis })
-        }
-      }
-      state.pausedSinceBeat = state.readPaused
-      state.acked = false
-      state.sentAt = yield* Clock.currentTimeMillis
-      yield* send
-      yield* Effect.sleep(intervalMillis)
-    }
+    // One beat is built once and run again and again: an idle shard's only regular work is
+    // this loop, so each turn allocates as little as the runtime allows (no generator step,
+    // no new Duration or sleep effect per beat).
+    const zombie = new HeartbeatTimeout({ shard: options.shard, intervalMillis })
+    const beat = Effect.zipRight(
+      Effect.suspend(() => {
+        state.pausedSinceBeat = state.readPaused
+        state.acked = false
+        state.sentAt = clock.unsafeCurrentTimeMillis()
+        return send
+      }),
+      // The clock's own sleep, taken once: `Effect.sleep` would look the clock up on every beat
+      clock.sleep(Duration.millis(intervalMillis))
+    )
+    // Read what the socket holds before judging.
+    const judge = Effect.zipRight(
+      ioTurn,
+      Effect.suspend(() => !state.acked && !state.readPaused ? Effect.fail(zombie) : beat)
+    )
+    // An ACK missing while reading was paused may be unread, not lost: no verdict then.
+    const turn = Effect.suspend(() => !state.acked && !state.readPaused && !state.pausedSinceBeat ? judge : beat)
+    return yield* Effect.whileLoop({ while: () => true, body: () => turn, step: () => {} }).pipe(
+      Effect.zipRight(Effect.never)
+    )
   })
