@@ -13,6 +13,8 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
+import * as FiberRef from "effect/FiberRef"
+import * as HashMap from "effect/HashMap"
 import * as MetricLabel from "effect/MetricLabel"
 import * as Option from "effect/Option"
 import * as Queue from "effect/Queue"
@@ -106,6 +108,18 @@ export interface ShardOptions {
   /** Called once when the shard stops for good. */
   readonly onFatal: (error: GatewayError.GatewayFatalError) => Effect.Effect<void>
 }
+
+/**
+ * Log annotations for the rest of the current fiber. For a fiber forked to run one piece of work,
+ * this is what `Effect.annotateLogs` does, without the frames that restore the old annotations,
+ * which a long-lived fiber would keep on its stack for its whole life.
+ */
+const annotateFiber = (annotations: Record<string, string | number>): Effect.Effect<void> =>
+  FiberRef.update(FiberRef.currentLogAnnotations, (current) => {
+    let next = current
+    for (const [key, value] of Object.entries(annotations)) next = HashMap.set(next, key, value)
+    return next
+  })
 
 /**
  * Builds a single gateway in the current scope and starts connecting.
@@ -264,7 +278,7 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
         ? { mode: "resume", url: session.resumeUrl }
         : { mode: "identify", url: gatewayUrl }
       const fiber = yield* Effect.fork(
-        Connection.run(ctx, plan).pipe(Effect.annotateLogs({ session: session.sessionId ?? "new", mode: plan.mode }))
+        Effect.zipRight(annotateFiber({ session: session.sessionId ?? "new", mode: plan.mode }), Connection.run(ctx, plan))
       )
       current = fiber
       const exit = yield* Fiber.await(fiber)
@@ -325,7 +339,8 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
     }
   })
 
-  const supervisor = yield* Effect.forkScoped(
+  const supervisor = yield* Effect.forkScoped(Effect.zipRight(
+    annotateFiber({ shard }),
     loop.pipe(
       Effect.tapError((error) => Effect.logError(error.message)),
       Effect.onError(() => Deferred.succeed(closed, undefined)),
@@ -334,10 +349,9 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
           Effect.zipRight(Deferred.fail(fatal, error)),
           Effect.zipRight(options.onFatal(error))
         )
-      ),
-      Effect.annotateLogs({ shard })
+      )
     )
-  )
+  ))
 
   // Shutdown ends the session: close 1000 and forget it. A paused gateway keeps
   // its session in the store, so a restarted process can resume it.
