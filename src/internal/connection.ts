@@ -182,10 +182,13 @@ export const run = (
     // Heartbeats, Identify and Resume go straight to the open socket: no queue, no fiber.
     // A socket that is not open (closing, closed) takes nothing: the connection is ending,
     // and waiting for it to open would hang the loop.
+    const openSocket = (): { readonly send: (data: string) => void } | undefined =>
+      typeof raw?.send === "function" && raw.readyState === 1 ? raw as { send: (data: string) => void } : undefined
     const sendNow = (json: string): void => {
-      if (typeof raw?.send !== "function" || raw.readyState !== 1) return
+      const socket = openSocket()
+      if (socket === undefined) return
       budget?.record(clock.unsafeCurrentTimeMillis())
-      ;(raw.send as (data: string) => void)(json)
+      socket.send(json)
     }
     const heartbeatJson = () =>
       JSON.stringify({ op: Op.Heartbeat, d: session.receivedSequence === 0 ? null : session.receivedSequence })
@@ -319,10 +322,11 @@ export const run = (
     // Commands go out only while the connection is live; a socket that is not open takes nothing.
     const write = (json: string) =>
       Effect.suspend(() => {
-        if (typeof raw?.send !== "function" || raw.readyState !== 1) {
+        const socket = openSocket()
+        if (socket === undefined) {
           return Effect.fail(new GatewayError.SocketError({ shard, reason: "write failed: the socket is not open", cause: undefined }))
         }
-        ;(raw.send as (data: string) => void)(json)
+        socket.send(json)
         return Effect.void
       })
 
@@ -333,7 +337,8 @@ export const run = (
     // It is started by `send` (through `outbox.wake`) or when the connection becomes live, and
     // interrupted when the connection ends.
     const runFork = Runtime.runFork(yield* Effect.runtime<never>())
-    let sender: Fiber.RuntimeFiber<void> | undefined
+    // The running drain, if any; its fiber is known once `runFork` has returned.
+    let sender: { fiber: Fiber.RuntimeFiber<void> | undefined } | undefined
     let closing = false
     const outboxWaiting = () =>
       ctx.outbox.inFlight !== undefined || Option.getOrElse(ctx.outbox.queue.unsafeSize(), () => 0) > 0
@@ -360,14 +365,13 @@ export const run = (
         }
       })
     // `runFork` runs the fiber synchronously until it first suspends, so a drain with nothing to
-    // wait for (every write is synchronous) can end before `runFork` returns: the token tells
-    // whether the fiber it returns is still the current sender.
-    let senderToken: object | undefined
+    // wait for (every write is synchronous) can end, and a next one start, before `runFork`
+    // returns: the record, not the returned fiber, says which drain is current.
     const startSender = (): void => {
-      if (senderToken !== undefined || closing || !healthy || budget === undefined || !outboxWaiting()) return
-      const token = {}
-      senderToken = token
-      const fiber = runFork(drainOutbox(budget).pipe(
+      if (sender !== undefined || closing || !healthy || budget === undefined || !outboxWaiting()) return
+      const current: { fiber: Fiber.RuntimeFiber<void> | undefined } = { fiber: undefined }
+      sender = current
+      current.fiber = runFork(drainOutbox(budget).pipe(
         // The socket failed: this connection is ending, and the command in flight goes first on the next.
         Effect.catchAll(() =>
           Effect.sync(() => {
@@ -375,21 +379,17 @@ export const run = (
           })
         ),
         Effect.ensuring(Effect.sync(() => {
-          if (senderToken === token) {
-            senderToken = undefined
-            sender = undefined
-          }
+          if (sender === current) sender = undefined
           // A command queued while the drain was ending.
           startSender()
         }))
       ))
-      if (senderToken === token) sender = fiber
     }
     yield* Effect.addFinalizer(() =>
       Effect.suspend(() => {
         closing = true
         if (ctx.outbox.wake === startSender) ctx.outbox.wake = undefined
-        return sender === undefined ? Effect.void : Fiber.interrupt(sender)
+        return sender?.fiber === undefined ? Effect.void : Fiber.interrupt(sender.fiber)
       })
     )
 

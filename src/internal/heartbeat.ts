@@ -80,7 +80,6 @@ export const run = (options: {
     // One beat is built once and run again and again: an idle shard's only regular work is
     // this loop, so each turn allocates as little as the runtime allows (no generator step,
     // no new Duration or sleep effect per beat).
-    const zombie = new HeartbeatTimeout({ shard: options.shard, intervalMillis })
     const beat = Effect.zipRight(
       Effect.suspend(() => {
         state.pausedSinceBeat = state.readPaused
@@ -94,7 +93,11 @@ export const run = (options: {
     // Read what the socket holds before judging.
     const judge = Effect.zipRight(
       ioTurn,
-      Effect.suspend(() => !state.acked && !state.readPaused ? Effect.fail(zombie) : beat)
+      Effect.suspend(() =>
+        !state.acked && !state.readPaused
+          ? Effect.fail(new HeartbeatTimeout({ shard: options.shard, intervalMillis }))
+          : beat
+      )
     )
     // An ACK missing while reading was paused may be unread, not lost: no verdict then.
     const turn = Effect.suspend(() => !state.acked && !state.readPaused && !state.pausedSinceBeat ? judge : beat)
