@@ -52,9 +52,9 @@ export type Status =
 export interface SessionRuntime {
   sessionId: string | undefined
   resumeUrl: string | undefined
-  /** The last sequence delivered to the event stream (0 = none): what Resume sends. */
+  /** The last sequence delivered to the event stream (`NoSequence` = none): what Resume sends. */
   sequence: number
-  /** The last sequence received (0 = none): what heartbeats send. */
+  /** The last sequence received (`NoSequence` = none): what heartbeats send. */
   receivedSequence: number
 }
 
@@ -145,9 +145,17 @@ export const connectUrl = (base: string, compression: GatewayConfigShape["compre
 
 const decoder = new TextDecoder()
 
-// A sequence Discord could send: a positive safe integer. Anything else (1e400 parses to
+/**
+ * No sequence seen yet. Discord numbers a session's first dispatch 1, but other servers speaking
+ * the protocol start at 0 (Spacebar numbers READY 0), so "none" must be below every sequence.
+ *
+ * @internal
+ */
+export const NoSequence = -1
+
+// A sequence a server could send: a non-negative safe integer. Anything else (1e400 parses to
 // Infinity) would become the last sequence and make every later dispatch look replayed.
-const isSequence = (s: unknown): s is number => typeof s === "number" && Number.isSafeInteger(s) && s > 0
+const isSequence = (s: unknown): s is number => typeof s === "number" && Number.isSafeInteger(s) && s >= 0
 
 /**
  * Runs one connection to its end.
@@ -187,11 +195,10 @@ export const run = (
     const sendNow = (json: string): void => {
       const socket = openSocket()
       if (socket === undefined) return
-      budget?.record(clock.unsafeCurrentTimeMillis())
       socket.send(json)
     }
     const heartbeatJson = () =>
-      JSON.stringify({ op: Op.Heartbeat, d: session.receivedSequence === 0 ? null : session.receivedSequence })
+      JSON.stringify({ op: Op.Heartbeat, d: session.receivedSequence === NoSequence ? null : session.receivedSequence })
     // op 1: heartbeat now, from the reader itself (no fiber, no queue).
     const answerHeartbeatRequest = () => sendNow(heartbeatJson())
 
@@ -357,7 +364,7 @@ export const run = (
             yield* Effect.sleep(wait)
             wait = limit.waitMillis(clock.unsafeCurrentTimeMillis())
           }
-          limit.record(clock.unsafeCurrentTimeMillis())
+          limit.recordCommand(clock.unsafeCurrentTimeMillis())
           yield* write(command.json)
           Metrics.commandsSent.unsafeUpdate(1, tags)
           ctx.outbox.inFlight = undefined
@@ -519,7 +526,7 @@ export const run = (
                   : plan.url
                 newSession = true
               }
-            } else if (session.sequence > 0 && s > session.sequence + 1) {
+            } else if (session.sequence !== NoSequence && s > session.sequence + 1) {
               yield* Effect.logWarning(`sequence jumped from ${session.sequence} to ${s} (${t})`)
             }
             session.sequence = s

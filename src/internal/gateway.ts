@@ -181,8 +181,8 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
   const session: Connection.SessionRuntime = {
     sessionId: Option.isSome(stored) ? stored.value.sessionId : undefined,
     resumeUrl: Option.isSome(stored) ? stored.value.resumeUrl : undefined,
-    sequence: Option.isSome(stored) ? stored.value.sequence : 0,
-    receivedSequence: Option.isSome(stored) ? stored.value.sequence : 0
+    sequence: Option.isSome(stored) ? stored.value.sequence : Connection.NoSequence,
+    receivedSequence: Option.isSome(stored) ? stored.value.sequence : Connection.NoSequence
   }
   const saveSession = Effect.suspend(() =>
     session.sessionId !== undefined && session.resumeUrl !== undefined
@@ -252,8 +252,8 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
       const lastSequence = session.sequence
       session.sessionId = undefined
       session.resumeUrl = undefined
-      session.sequence = 0
-      session.receivedSequence = 0
+      session.sequence = Connection.NoSequence
+      session.receivedSequence = Connection.NoSequence
       yield* saveSession
       if (lost !== undefined) {
         Metrics.sessionsLost.unsafeUpdate(1, ctx.metricTags)
@@ -443,7 +443,7 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
     }),
     inboundBacklog: Effect.sync(() => ctx.inboundBacklog),
     sessionId: Effect.sync(() => Option.fromNullable(session.sessionId)),
-    sequence: Effect.sync(() => (session.sequence > 0 ? Option.some(session.sequence) : Option.none())),
+    sequence: Effect.sync(() => (session.sequence === Connection.NoSequence ? Option.none() : Option.some(session.sequence))),
     send,
     updatePresence: (d) => send({ op: Op.PresenceUpdate, d }),
     updateVoiceState: (d) => send({ op: Op.VoiceStateUpdate, d }),

@@ -1,36 +1,52 @@
 /**
  * The outbound budget of one connection: Discord allows 120 payloads per 60 s.
- * A reserve is kept for heartbeats (and identify/resume), so that user commands
- * waiting for the window can never starve them.
+ *
+ * Heartbeats, Identify and Resume (priority payloads) are never held back: a late
+ * heartbeat looks like a dead connection. Commands get what is left of the 120 after
+ * a reserve for the priority payloads of one window, and wait (in order, never
+ * dropped) when their share is used up.
+ *
+ * The reserve is one window's worth of heartbeats plus two (Identify or Resume, and an
+ * answer to a heartbeat request), capped at `MaxReserve`. At Discord's interval
+ * (41.25 s) that is 4, so commands get 116 and the total stays within 120. A server that
+ * asks for heartbeats more often than the cap allows (test servers use 0.5 to 1 s) gets
+ * every heartbeat it asks for, beyond the 120; commands still get `SendLimit - MaxReserve`
+ * (100) per window instead of nothing.
  *
  * @internal
  */
 import { SendLimit, SendWindowMillis } from "./protocol.js"
 
+/**
+ * The largest reserve: commands always get at least `SendLimit - MaxReserve` per window.
+ *
+ * @internal
+ */
+export const MaxReserve = 20
+
 /** @internal */
 export interface SendBudget {
-  /** Whether a payload may go now. `priority` payloads may use the reserve. */
-  readonly available: (now: number, priority: boolean) => boolean
-  /** Milliseconds until a non-priority payload may go (0 when it may go now). */
+  /** Milliseconds until a command may go (0 when it may go now). */
   readonly waitMillis: (now: number) => number
-  /** Records a payload sent at `now`. */
-  readonly record: (now: number) => void
-  /** Payloads sent within the current window. */
-  readonly used: (now: number) => number
+  /** Records a command sent at `now`. */
+  readonly recordCommand: (now: number) => void
+  /** Commands sent within the current window. */
+  readonly commandsUsed: (now: number) => number
+  /** How many commands a window takes. */
   readonly commandLimit: number
 }
 
 /**
- * The reserve: one window's worth of heartbeats at `heartbeatInterval`, plus
- * two for identify/resume and answers to server heartbeat requests.
+ * The reserve at a heartbeat interval: one window's worth of heartbeats, plus two for
+ * Identify/Resume and an answer to a heartbeat request, at most `MaxReserve`.
  *
  * @internal
  */
 export const reserveFor = (heartbeatIntervalMillis: number): number =>
-  Math.min(SendLimit - 1, Math.ceil(SendWindowMillis / Math.max(1, heartbeatIntervalMillis)) + 2)
+  Math.min(MaxReserve, Math.ceil(SendWindowMillis / Math.max(1, heartbeatIntervalMillis)) + 2)
 
 /**
- * A sliding window of send timestamps.
+ * A sliding window of command send times.
  *
  * @internal
  */
@@ -52,22 +68,21 @@ export const make = (options: {
       head = 0
     }
   }
-  const used = (now: number) => {
+  const commandsUsed = (now: number) => {
     purge(now)
     return sent.length - head
   }
   return {
     commandLimit,
-    used,
-    available: (now, priority) => used(now) < (priority ? limit : commandLimit),
+    commandsUsed,
     waitMillis: (now) => {
-      const count = used(now)
+      const count = commandsUsed(now)
       if (count < commandLimit) return 0
-      // The payload that must leave the window before one more command fits.
+      // The command that must leave the window before one more fits.
       const oldest = sent[head + (count - commandLimit)]!
       return Math.max(1, oldest + windowMillis - now + 1)
     },
-    record: (now) => {
+    recordCommand: (now) => {
       sent.push(now)
     }
   }

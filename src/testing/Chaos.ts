@@ -656,7 +656,8 @@ export const makeChecker = (options: { readonly recordNames?: boolean | undefine
       }
       if (seen.has(sessionId)) violation(`READY of ${sessionId} delivered twice`)
       seen.add(sessionId)
-      current = { sessionId, delivered: 0, names: [], lostAt: undefined }
+      // A session's numbering starts at READY's sequence (1 on Discord, 0 on some other servers).
+      current = { sessionId, delivered: event.sequence - 1, names: [], lostAt: undefined }
       segments.push(current)
     }
     if (name === "RESUMED") resumes++

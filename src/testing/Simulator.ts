@@ -63,6 +63,17 @@ export interface SimulatorOptions {
   readonly resumeUrl?: string | undefined
   /** How long a disconnected session stays resumable, in milliseconds. Default 180 000. */
   readonly sessionTimeoutMs?: number | undefined
+  /**
+   * The sequence of a session's first dispatch (READY). Discord starts at 1; other servers that
+   * speak the protocol start at 0 (Spacebar). Default 1.
+   */
+  readonly firstSequence?: 0 | 1 | undefined
+  /**
+   * Whether heartbeats count toward the 120 payloads per 60 s after which the simulator closes
+   * with 4008. Discord counts every payload; a test server that asks for heartbeats every second
+   * may not. Default `true`.
+   */
+  readonly countHeartbeats?: boolean | undefined
   /** Send each zlib-stream message in two or three WebSocket frames. Default `false`. */
   readonly splitCompressedFrames?: boolean | undefined
   /** The port to listen on when served; 0 picks a free one. Default 0. */
@@ -296,6 +307,8 @@ const engineOptions = (options: SimulatorOptions | undefined, url: string, now: 
   },
   resumeUrl: options?.resumeUrl,
   sessionTimeoutMs: options?.sessionTimeoutMs ?? 180_000,
+  firstSequence: options?.firstSequence ?? 1,
+  countHeartbeats: options?.countHeartbeats ?? true,
   splitCompressedFrames: options?.splitCompressedFrames ?? false
 })
 

@@ -50,6 +50,8 @@ export interface EngineOptions {
   readonly sessionStartLimit: { readonly total: number; readonly remaining: number; readonly resetAfter: number }
   readonly resumeUrl: string | undefined
   readonly sessionTimeoutMs: number
+  readonly firstSequence: number
+  readonly countHeartbeats: boolean
   readonly splitCompressedFrames: boolean
 }
 
@@ -437,7 +439,7 @@ export class Engine implements TransportHost {
     this.payloads.push({ connection: conn.id, op, d, at })
     this.notify()
 
-    conn.sent.push(at)
+    if (op !== Op.Heartbeat || this.options.countHeartbeats) conn.sent.push(at)
     while (conn.sent.length > 0 && conn.sent[0]! <= at - SendWindowMillis) conn.sent.shift()
     if (conn.sent.length > SendLimit) {
       return this.serverClose(conn, CloseCode.RateLimited, "You are being rate limited.")
@@ -521,7 +523,8 @@ export class Engine implements TransportHost {
       shard,
       intents,
       log: [],
-      seq: 0,
+      // The last sequence sent: the first dispatch gets `firstSequence`.
+      seq: this.options.firstSequence - 1,
       connection: undefined,
       invalidated: false,
       detachedAt: undefined
