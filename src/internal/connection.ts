@@ -26,6 +26,7 @@ import type { GatewayConfigShape } from "../GatewayConfig.js"
 import * as GatewayError from "../GatewayError.js"
 import * as Metrics from "../GatewayMetrics.js"
 import type { GatewayEvent } from "../GatewayEvent.js"
+import type * as DecodeFailureLog from "./decodeFailureLog.js"
 import * as Dispatch from "./dispatch.js"
 import * as Heartbeat from "./heartbeat.js"
 import * as Inbox from "./inbox.js"
@@ -94,6 +95,8 @@ export interface ConnectionContext {
   closeCode: number
   /** Payloads read from the live connection and not yet published. */
   inboundBacklog: number
+  /** Where this shard's decode failures are logged (short, and at most once a minute per kind). */
+  readonly decodeFailureLog: DecodeFailureLog.DecodeFailureLog
   /** The tags of this shard's metric updates. */
   readonly metricTags: ReadonlyArray<MetricLabel.MetricLabel>
   /** Waits until this shard may identify (one Identify per concurrency bucket per 5 s). */
@@ -535,7 +538,7 @@ export const run = (
               : Dispatch.unknownEvent(t, shard, s, d)
             if (event.type === "DECODE_FAILURE") {
               Metrics.decodeFailures.unsafeUpdate(1, tags)
-              yield* Effect.logWarning(`${t} (sequence ${s}) failed its Schema; published as DECODE_FAILURE`, event.error)
+              yield* ctx.decodeFailureLog.report(event, clock.unsafeCurrentTimeMillis())
             }
             if (t === "GUILD_MEMBERS_CHUNK") ctx.onMemberChunk(d, event)
             events.push(event)

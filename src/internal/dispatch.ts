@@ -40,7 +40,8 @@ const codecOf = (name: string): Codec | undefined => {
   if (schema === undefined) return undefined
   const codec: Codec = {
     validate: Either.getOrUndefined(Validator.compile(schema)),
-    decode: Schema.decodeUnknownEither(schema)
+    // Every failing path, not only the first: the log names up to three.
+    decode: Schema.decodeUnknownEither(schema, { errors: "all" })
   }
   codecs.set(name, codec)
   return codec

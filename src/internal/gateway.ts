@@ -34,6 +34,7 @@ import * as SessionStore from "../SessionStore.js"
 import * as AllocationSites from "./allocationSites.js"
 import * as CloseCodes from "./closeCodes.js"
 import * as Connection from "./connection.js"
+import * as DecodeFailureLog from "./decodeFailureLog.js"
 import * as EventHub from "./eventHub.js"
 import * as GatewayBot from "./gatewayBot.js"
 import * as IntentCheck from "./intentCheck.js"
@@ -207,6 +208,7 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
     heartbeat: undefined,
     closeCode: 4000,
     inboundBacklog: 0,
+    decodeFailureLog: DecodeFailureLog.make(),
     metricTags: [MetricLabel.make("shard", String(shard))],
     acquireIdentify: limiter.acquire(shard),
     onReady: () => saveSession,
