@@ -56,14 +56,18 @@ export type GuildMembersResult = internal.GuildMembersResult
 
 /**
  * What the gateway offers:
- * - `events`: every dispatch event as a `Stream` (decoded, unknown, decode failures, session-lost markers);
- *   the first subscriber also receives everything since the gateway started (READY included).
- *   Fails with the fatal error when the gateway stops for good.
+ * - `events`: every dispatch event as a `Stream` (decoded, unknown, decode failures, session-lost markers).
+ *   It starts with a replay, whoever subscribed before: the first `events` subscriber gets everything
+ *   delivered since the gateway started; every later one gets READY and the GUILD_CREATEs of the current
+ *   session (a GUILD_DELETE takes its guild out; `startupReplay: "first-subscriber"` keeps nothing after
+ *   the first). Fails with the fatal error when the gateway stops for good.
  * - `subscribe`: the same stream, subscribed at once in the current scope (no event published after
- *   `subscribe` returns can be missed, however late the stream is run).
- * - `on(...types)`: only those dispatch events, typed; logs one warning when the configured intents
- *   cannot bring one of them (or when messages will arrive without content);
- * - `status`, `latency` (heartbeat send→ACK), `sessionId`, `sequence`, `inboundBacklog` (payloads read
+ *   `subscribe` returns can be missed, however late the stream is run); `subscribeWith({ replay: false })`
+ *   for live events only.
+ * - `on(...types)`: only those dispatch events, typed, starting with the session's READY and GUILD_CREATEs
+ *   when those are among `types`; it never takes the first `events` subscriber's replay. Logs one warning
+ *   when the configured intents cannot bring one of them (or when messages will arrive without content);
+ * - `status` (read-only: `get` and `changes`), `latency` (heartbeat send→ACK), `sessionId`, `sequence`, `inboundBacklog` (payloads read
  *   but not yet published: when it reaches `inboundBufferCapacity` the gateway stops reading the socket
  *   until subscribers catch up, so a slow consumer costs bounded memory and loses nothing);
  * - commands: `send`, `updatePresence`, `updateVoiceState`, `requestGuildMembers`, `requestSoundboardSounds`

@@ -54,8 +54,18 @@ export interface GatewayConfigShape {
   readonly waitForReady: boolean
   /** How many events each subscriber may have unread before the gateway waits for it (back-pressure). */
   readonly eventBufferCapacity: number
-  /** Events kept for the first subscriber of `events`, so that a subscriber who arrives after READY still sees READY and the GUILD_CREATEs. */
+  /**
+   * Events kept for replay: everything delivered before the first `events` subscriber (for it),
+   * and the snapshot of READY and GUILD_CREATEs replayed to every later one. Over it the oldest go.
+   */
   readonly startupBufferCapacity: number
+  /**
+   * What later subscribers are given first. `"session"` (default): each shard's READY and the
+   * GUILD_CREATEs of its current session, kept for the session's life (the gateway then holds
+   * those payloads as long as a cache would). `"first-subscriber"`: only the first `events`
+   * subscriber gets a replay (everything delivered before it came); nothing is kept after it.
+   */
+  readonly startupReplay: "session" | "first-subscriber"
   /**
    * Payloads read from the socket but not yet published. When subscribers fall behind and
    * this fills, the gateway stops reading the socket (TCP back-pressure: Discord holds the
@@ -95,6 +105,7 @@ export interface GatewayConfigOptions {
   readonly waitForReady?: boolean | undefined
   readonly eventBufferCapacity?: number | undefined
   readonly startupBufferCapacity?: number | undefined
+  readonly startupReplay?: "session" | "first-subscriber" | undefined
   readonly inboundBufferCapacity?: number | undefined
   readonly maxMessageBytes?: number | undefined
   readonly decode?: "full" | "none" | undefined
@@ -148,6 +159,7 @@ export const make = (options: GatewayConfigOptions): GatewayConfigShape => ({
   waitForReady: options.waitForReady ?? true,
   eventBufferCapacity: options.eventBufferCapacity ?? 16_384,
   startupBufferCapacity: options.startupBufferCapacity ?? 16_384,
+  startupReplay: options.startupReplay ?? "session",
   inboundBufferCapacity: Math.max(1, options.inboundBufferCapacity ?? 1_024),
   maxMessageBytes: options.maxMessageBytes ?? 64 * 1024 * 1024,
   decode: options.decode ?? "full"

@@ -71,8 +71,10 @@ export interface ShardStatus extends internal.ShardStatus {}
 
 /**
  * What `Sharding` offers:
- * - `events` / `subscribe`: every shard's events merged (the first subscriber also
- *   gets everything since the start); fails with the first fatal error;
+ * - `events` / `subscribe`: every shard's events merged, starting with a replay (the first
+ *   subscriber gets everything since the start, every later one each shard's READY and the
+ *   GUILD_CREATEs of its session); `subscribeWith({ replay: false })` for live events only;
+ *   `on(...types)` as on a `Gateway`; fails with the first fatal error;
  * - `shard(id)`, `shardForGuild(guildId)`: a shard's `Gateway` (commands, status);
  * - `shards`, `shardCount`, `statuses`;
  * - `ready`: waits until every shard of the current set is READY (across a reshard);

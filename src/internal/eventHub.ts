@@ -1,7 +1,6 @@
 /**
- * Where shards publish and users subscribe: a bounded broadcast with back-pressure,
- * plus a startup buffer that gives the first subscriber everything published before
- * it came (READY included). One hub serves one gateway, or every shard of a `Sharding`.
+ * Where shards publish and users subscribe: a bounded broadcast with back-pressure, plus the
+ * replay a subscriber gets first. One hub serves one gateway, or every shard of a `Sharding`.
  *
  * Each subscriber has its own inbox of pending events (`inbox.ts`). Delivering appends a batch to
  * every subscriber's array at once (one synchronous step, so batches from several
@@ -9,6 +8,14 @@
  * when a subscriber already holds `capacity` unread events, the deliverer waits until
  * it reads (back-pressure: nothing is dropped). A subscriber's stream takes all its
  * pending events as one chunk.
+ *
+ * Replay, by what a subscriber asks for:
+ * - `"all"` (`events`, `subscribe`): the first such subscriber gets every event delivered before
+ *   it came (up to `startupCapacity`), whoever else subscribed before; every later one gets the
+ *   snapshots kept by `retention` (each shard's READY and GUILD_CREATEs, see `startupReplay.ts`).
+ * - `"snapshot"` (`on(...)`): the snapshots only. It never takes the events kept for the first
+ *   `"all"` subscriber, so the order in which subscribers arrive does not matter.
+ * - `"none"`: live events only.
  *
  * This is what `PubSub.bounded` with `Stream.fromQueue` does, without its per-read
  * pollers and linked lists: those kept every delivered event alive through a young-generation
@@ -25,12 +32,20 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as GatewayError from "../GatewayError.js"
 import * as Inbox from "./inbox.js"
+import type * as StartupReplay from "./startupReplay.js"
+
+/** What a new subscriber is given before live events (see the module header). @internal */
+export type Replay = "all" | "snapshot" | "none"
 
 /** @internal */
 export interface EventHub<A> {
   readonly deliver: (events: ReadonlyArray<A>) => Effect.Effect<void>
-  /** Subscribes now, in the current scope; the stream ends with the hub's failure. */
+  /** Subscribes now with replay `"all"`, in the current scope; the stream ends with the hub's failure. */
   readonly subscribe: Effect.Effect<Stream.Stream<A, GatewayError.GatewayFatalError>, never, Scope.Scope>
+  /** Subscribes now with the given replay. */
+  readonly subscribeWith: (
+    replay: Replay
+  ) => Effect.Effect<Stream.Stream<A, GatewayError.GatewayFatalError>, never, Scope.Scope>
   /** Ends every subscriber's stream with `error`, after the events delivered before it (the first failure wins). */
   readonly fail: (error: GatewayError.GatewayFatalError) => Effect.Effect<void>
   readonly awaitFailure: Effect.Effect<never, GatewayError.GatewayFatalError>
@@ -39,17 +54,38 @@ export interface EventHub<A> {
 /** The most events one read takes. */
 const maxChunk = 4096
 
+/** An event kept for replay. */
+class Entry<A> {
+  constructor(
+    readonly event: A,
+    readonly shard: number | undefined,
+    /** The guild of a kept GUILD_CREATE. */
+    readonly guildId: string | undefined,
+    /** Part of a snapshot: replayed to every subscriber. Otherwise kept for the first `"all"` subscriber only. */
+    public inSnapshot: boolean
+  ) {}
+}
+
 /** @internal */
 export const make = <A>(options: {
   readonly capacity: number
   readonly startupCapacity: number
+  /**
+   * Which events stay in the snapshots replayed to later subscribers; without it (or with
+   * `retainSnapshots: false`) only the first `"all"` subscriber gets a replay.
+   */
+  readonly retention?: ((event: A) => StartupReplay.Step | undefined) | undefined
+  readonly retainSnapshots?: boolean | undefined
 }): Effect.Effect<EventHub<A>, never, Scope.Scope> =>
   Effect.gen(function*() {
     const failure = yield* Deferred.make<never, GatewayError.GatewayFatalError>()
     const capacity = Math.max(1, options.capacity)
+    const retention = options.retainSnapshots === false ? undefined : options.retention
     const subscribers = new Set<Inbox.Inbox<A>>()
-    let startup: Array<A> | undefined = []
-    let startupDropped = 0
+    // Until the first "all" subscriber: every event. After it: the snapshots only.
+    let replayLog: Array<Entry<A>> = []
+    let firstTaken = false
+    let replayDropped = 0
     let failed: GatewayError.GatewayFatalError | undefined
     let closed = false
     // Deliverers waiting for a subscriber to read.
@@ -70,14 +106,66 @@ export const make = <A>(options: {
       return false
     }
 
-    const deliverNow = (events: ReadonlyArray<A>): void => {
-      if (startup !== undefined) {
-        for (const event of events) startup.push(event)
-        const excess = startup.length - options.startupCapacity
-        if (excess > 0) {
-          startup.splice(0, excess)
-          startupDropped += excess
+    // Takes entries out of the snapshots. Before the first "all" subscriber they stay in the log
+    // for it, in their place; after it, nobody needs them.
+    const release = (matches: (entry: Entry<A>) => boolean) => {
+      let removed = false
+      for (const entry of replayLog) {
+        if (entry.inSnapshot && matches(entry)) {
+          entry.inSnapshot = false
+          removed = true
         }
+      }
+      if (removed && firstTaken) replayLog = replayLog.filter((entry) => entry.inSnapshot)
+    }
+
+    const keep = (event: A, step: StartupReplay.Step | undefined) => {
+      if (step === undefined) {
+        if (!firstTaken) replayLog.push(new Entry(event, undefined, undefined, false))
+        return
+      }
+      switch (step._tag) {
+        case "Start": {
+          release((entry) => entry.shard === step.shard)
+          replayLog.push(new Entry(event, step.shard, undefined, true))
+          return
+        }
+        case "Add": {
+          replayLog.push(new Entry(event, step.shard, step.guildId, true))
+          return
+        }
+        case "Remove": {
+          release((entry) => entry.shard === step.shard && entry.guildId !== undefined && entry.guildId === step.guildId)
+          break
+        }
+        case "Clear": {
+          release((entry) => step.shard === undefined || entry.shard === step.shard)
+          break
+        }
+      }
+      if (!firstTaken) replayLog.push(new Entry(event, undefined, undefined, false))
+    }
+
+    // Over `startupCapacity`, the oldest events go, those kept for the first subscriber only first.
+    const bound = () => {
+      let excess = replayLog.length - options.startupCapacity
+      if (excess <= 0) return
+      replayDropped += excess
+      const kept: Array<Entry<A>> = []
+      for (const entry of replayLog) {
+        if (excess > 0 && !entry.inSnapshot) excess--
+        else kept.push(entry)
+      }
+      replayLog = excess > 0 ? kept.slice(excess) : kept
+    }
+
+    const deliverNow = (events: ReadonlyArray<A>): void => {
+      if (retention !== undefined || !firstTaken) {
+        for (let i = 0; i < events.length; i++) {
+          const event = events[i]!
+          keep(event, retention?.(event))
+        }
+        bound()
       }
       for (const subscriber of subscribers) {
         for (let i = 0; i < events.length; i++) subscriber.push(events[i]!)
@@ -123,22 +211,39 @@ export const make = <A>(options: {
         return Effect.asVoid(Deferred.fail(failure, error))
       })
 
-    const subscribe: EventHub<A>["subscribe"] = Effect.gen(function*() {
-      if (startup !== undefined && startupDropped > 0) {
-        yield* Effect.logWarning(`${startupDropped} startup event(s) were dropped before the first subscriber arrived`)
+    const replayFor = (replay: Replay): Array<A> => {
+      if (replay === "none") return []
+      const events: Array<A> = []
+      for (const entry of replayLog) if (replay === "all" && !firstTaken || entry.inSnapshot) events.push(entry.event)
+      if (replay === "all" && !firstTaken) {
+        firstTaken = true
+        replayLog = replayLog.filter((entry) => entry.inSnapshot)
       }
-      const subscriber = Inbox.make<A>(startup)
-      startup = undefined
-      subscribers.add(subscriber)
-      yield* Effect.addFinalizer(() =>
-        Effect.sync(() => {
-          subscribers.delete(subscriber)
-          // A subscriber that stops reading no longer holds deliverers back.
-          wakeDeliverers()
-        })
-      )
-      return Stream.repeatEffectChunkOption(pull(subscriber))
-    })
+      return events
+    }
+
+    const subscribeWith = (replay: Replay): Effect.Effect<
+      Stream.Stream<A, GatewayError.GatewayFatalError>,
+      never,
+      Scope.Scope
+    > =>
+      Effect.gen(function*() {
+        if (replay !== "none" && replayDropped > 0) {
+          yield* Effect.logWarning(
+            `${replayDropped} event(s) kept for replay were dropped (over startupBufferCapacity) before this subscriber arrived`
+          )
+        }
+        const subscriber = Inbox.make<A>(replayFor(replay))
+        subscribers.add(subscriber)
+        yield* Effect.addFinalizer(() =>
+          Effect.sync(() => {
+            subscribers.delete(subscriber)
+            // A subscriber that stops reading no longer holds deliverers back.
+            wakeDeliverers()
+          })
+        )
+        return Stream.repeatEffectChunkOption(pull(subscriber))
+      })
 
     /** Everything pending (up to `maxChunk`); at the end, the failure or the end of the stream. */
     const pull = (
@@ -157,5 +262,5 @@ export const make = <A>(options: {
         })
       })
 
-    return { deliver, subscribe, fail, awaitFailure: Deferred.await(failure) }
+    return { deliver, subscribe: subscribeWith("all"), subscribeWith, fail, awaitFailure: Deferred.await(failure) }
   })

@@ -22,6 +22,7 @@ import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import * as Subscribable from "effect/Subscribable"
 import * as SubscriptionRef from "effect/SubscriptionRef"
 import type * as Commands from "../Commands.js"
 import { GatewayConfig } from "../GatewayConfig.js"
@@ -38,6 +39,7 @@ import * as DecodeFailureLog from "./decodeFailureLog.js"
 import * as EventHub from "./eventHub.js"
 import * as GatewayBot from "./gatewayBot.js"
 import * as IntentCheck from "./intentCheck.js"
+import * as StartupReplay from "./startupReplay.js"
 import { MaxPayloadBytes, Op } from "./protocol.js"
 
 /** The members gathered by one Request Guild Members. @internal */
@@ -48,6 +50,15 @@ export interface GuildMembersResult {
   readonly notFound: ReadonlyArray<string>
 }
 
+/** How a subscriber starts. @internal */
+export interface SubscribeOptions {
+  /**
+   * `true`: start with the replay (READY and the GUILD_CREATEs of the current session; the first
+   * such subscriber gets every event delivered before it came). `false`: live events only.
+   */
+  readonly replay: boolean
+}
+
 /** Why a command was not sent. @internal */
 export type CommandError = GatewayError.PayloadTooLarge | GatewayError.GatewayClosed | GatewayError.GatewayFatalError
 
@@ -56,10 +67,13 @@ export interface GatewayShape {
   readonly shard: number
   readonly events: Stream.Stream<GatewayEvent, GatewayError.GatewayFatalError>
   readonly subscribe: Effect.Effect<Stream.Stream<GatewayEvent, GatewayError.GatewayFatalError>, never, Scope.Scope>
+  readonly subscribeWith: (
+    options: SubscribeOptions
+  ) => Effect.Effect<Stream.Stream<GatewayEvent, GatewayError.GatewayFatalError>, never, Scope.Scope>
   readonly on: <K extends KnownEventName>(
     ...types: readonly [K, ...Array<K>]
   ) => Stream.Stream<Dispatch<K>, GatewayError.GatewayFatalError>
-  readonly status: SubscriptionRef.SubscriptionRef<Connection.Status>
+  readonly status: Subscribable.Subscribable<Connection.Status>
   readonly ready: Effect.Effect<void, GatewayError.GatewayFatalError>
   readonly latency: Effect.Effect<Option.Option<Duration.Duration>>
   readonly inboundBacklog: Effect.Effect<number>
@@ -95,7 +109,9 @@ export interface ShardOptions {
   /** Publishes the shard's events. The array is reused after this returns: copy what is kept. */
   readonly deliver: (events: ReadonlyArray<GatewayEvent>) => Effect.Effect<void>
   /** The shard's own event stream (of a hub shared by several shards: only this shard's events). */
-  readonly subscribe: Effect.Effect<Stream.Stream<GatewayEvent, GatewayError.GatewayFatalError>, never, Scope.Scope>
+  readonly subscribeWith: (
+    replay: EventHub.Replay
+  ) => Effect.Effect<Stream.Stream<GatewayEvent, GatewayError.GatewayFatalError>, never, Scope.Scope>
   /**
    * Whether `subscribe`'s streams already end with the shard's fatal error (a hub of its own,
    * failed by `onFatal`). Otherwise each stream is raced against the error, which costs a
@@ -135,7 +151,9 @@ export const make: Effect.Effect<
   const config = yield* GatewayConfig
   const hub = yield* EventHub.make<GatewayEvent>({
     capacity: config.eventBufferCapacity,
-    startupCapacity: config.startupBufferCapacity
+    startupCapacity: config.startupBufferCapacity,
+    retention: StartupReplay.stepOf,
+    retainSnapshots: config.startupReplay === "session"
   })
   const providedLimiter = yield* Effect.serviceOption(IdentifyLimiter.IdentifyLimiter)
   const limiter = Option.isSome(providedLimiter) ? providedLimiter.value : yield* IdentifyLimiter.makeMemory()
@@ -143,7 +161,7 @@ export const make: Effect.Effect<
   const shape = yield* makeShard({
     config,
     deliver: hub.deliver,
-    subscribe: hub.subscribe,
+    subscribeWith: hub.subscribeWith,
     streamsEndOnFatal: true,
     startGate: Effect.void,
     limiter,
@@ -372,11 +390,15 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
 
   const awaitFatal = Deferred.await(fatal)
 
-  const subscribe: GatewayShape["subscribe"] = options.streamsEndOnFatal
-    ? options.subscribe
-    : Effect.map(options.subscribe, Stream.interruptWhen(awaitFatal))
+  const subscribeTo = (replay: EventHub.Replay) =>
+    options.streamsEndOnFatal
+      ? options.subscribeWith(replay)
+      : Effect.map(options.subscribeWith(replay), Stream.interruptWhen(awaitFatal))
+  const subscribe: GatewayShape["subscribe"] = subscribeTo("all")
   const events: Stream.Stream<GatewayEvent, GatewayError.GatewayFatalError> = Stream.unwrapScoped(subscribe)
-  const on: GatewayShape["on"] = IntentCheck.makeOn(config.intents, subscribe)
+  // `on` streams replay the snapshot (so `on("GUILD_CREATE")` started late still sees them) but
+  // never take the events kept for the first `events` subscriber.
+  const on: GatewayShape["on"] = IntentCheck.makeOn(config.intents, subscribeTo("snapshot"))
 
   const send = (command: Commands.GatewayCommand) =>
     Effect.gen(function*() {
@@ -436,8 +458,9 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
     shard,
     events,
     subscribe,
+    subscribeWith: (options) => subscribeTo(options.replay ? "all" : "none"),
     on,
-    status,
+    status: Subscribable.make({ get: SubscriptionRef.get(status), changes: status.changes }),
     ready: Deferred.await(ready),
     latency: Effect.sync(() => {
       const millis = ctx.heartbeat?.latencyMillis

@@ -16,7 +16,6 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import * as SubscriptionRef from "effect/SubscriptionRef"
 import { GatewayConfig } from "../GatewayConfig.js"
 import * as GatewayError from "../GatewayError.js"
 import type { KnownEventName } from "../Events.js"
@@ -28,6 +27,7 @@ import * as EventHub from "./eventHub.js"
 import * as Gateway from "./gateway.js"
 import * as GatewayBot from "./gatewayBot.js"
 import * as IntentCheck from "./intentCheck.js"
+import * as StartupReplay from "./startupReplay.js"
 
 /** @internal */
 export interface ShardingOptions {
@@ -47,6 +47,9 @@ export interface ShardStatus {
 export interface ShardingShape {
   readonly events: Stream.Stream<ShardingEvent, GatewayError.GatewayFatalError>
   readonly subscribe: Effect.Effect<Stream.Stream<ShardingEvent, GatewayError.GatewayFatalError>, never, Scope.Scope>
+  readonly subscribeWith: (
+    options: Gateway.SubscribeOptions
+  ) => Effect.Effect<Stream.Stream<ShardingEvent, GatewayError.GatewayFatalError>, never, Scope.Scope>
   readonly on: <K extends KnownEventName>(
     ...types: readonly [K, ...Array<K>]
   ) => Stream.Stream<Dispatch<K>, GatewayError.GatewayFatalError>
@@ -98,7 +101,9 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
     const context = yield* Effect.context<Socket.WebSocketConstructor>()
     const hub = yield* EventHub.make<ShardingEvent>({
       capacity: base.eventBufferCapacity,
-      startupCapacity: base.startupBufferCapacity
+      startupCapacity: base.startupBufferCapacity,
+      retention: StartupReplay.stepOf,
+      retainSnapshots: base.startupReplay === "session"
     })
 
     const fetchBot = Option.match(httpClient, {
@@ -206,10 +211,11 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
           const gateway = yield* Gateway.makeShard({
             config: { ...base, shard: [id, count], gatewayUrl, waitForReady: false },
             deliver,
-            subscribe: Effect.map(
-              hub.subscribe,
-              Stream.filter((event): event is GatewayEvent => event.type !== "RESHARDED" && event.shard === id)
-            ),
+            subscribeWith: (replay) =>
+              Effect.map(
+                hub.subscribeWith(replay),
+                Stream.filter((event): event is GatewayEvent => event.type !== "RESHARDED" && event.shard === id)
+              ),
             streamsEndOnFatal: false,
             startGate: previous === undefined ? Effect.void : Deferred.await(identified.get(previous)!),
             limiter: setLimiter,
@@ -293,7 +299,9 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
     const shape: ShardingShape = {
       events: Stream.unwrapScoped(hub.subscribe),
       subscribe: hub.subscribe,
-      on: IntentCheck.makeOn(base.intents, hub.subscribe),
+      subscribeWith: (options) => hub.subscribeWith(options.replay ? "all" : "none"),
+      // Replays the snapshots, never the events kept for the first `events` subscriber.
+      on: IntentCheck.makeOn(base.intents, hub.subscribeWith("snapshot")),
       shardCount: Effect.sync(() => current.count),
       shards: Effect.sync(() => [...current.gateways.values()]),
       shard: (id) =>
@@ -312,7 +320,7 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
         Effect.forEach(current.gateways.values(), (gateway) =>
           Effect.all({
             shard: Effect.succeed(gateway.shard),
-            status: SubscriptionRef.get(gateway.status),
+            status: gateway.status.get,
             latency: gateway.latency,
             sessionId: gateway.sessionId
           }))
