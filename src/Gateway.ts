@@ -3,9 +3,9 @@
  *
  * @example
  * ```ts
- * import { NodeRuntime, NodeSocket } from "@effect/platform-node"
+ * import { NodeRuntime } from "@effect/platform-node"
  * import { Effect, Layer, Stream } from "effect"
- * import { Gateway, GatewayConfig } from "effect-discord-gateway"
+ * import { Gateway, GatewayConfig, GatewaySocket } from "effect-discord-gateway"
  *
  * const program = Effect.gen(function*() {
  *   const gateway = yield* Gateway.Gateway
@@ -19,7 +19,7 @@
  * program.pipe(
  *   Effect.provide(Gateway.layer.pipe(
  *     Layer.provide(GatewayConfig.layerConfig()),
- *     Layer.provide(NodeSocket.layerWebSocketConstructor)
+ *     Layer.provide(GatewaySocket.layerWebSocketConstructor)
  *   )),
  *   NodeRuntime.runMain
  * )

@@ -21,9 +21,9 @@
  *
  * @example
  * ```ts
- * import { NodeHttpClient, NodeSocket } from "@effect/platform-node"
+ * import { NodeHttpClient } from "@effect/platform-node"
  * import { Effect, Layer, Stream } from "effect"
- * import { GatewayConfig, Sharding } from "effect-discord-gateway"
+ * import { GatewayConfig, GatewaySocket, Sharding } from "effect-discord-gateway"
  *
  * const program = Effect.gen(function*() {
  *   const sharding = yield* Sharding.Sharding
@@ -35,7 +35,7 @@
  * program.pipe(
  *   Effect.provide(Sharding.layer({ shards: "auto" }).pipe(
  *     Layer.provide(GatewayConfig.layerConfig()),
- *     Layer.provide(NodeSocket.layerWebSocketConstructor),
+ *     Layer.provide(GatewaySocket.layerWebSocketConstructor),
  *     Layer.provide(NodeHttpClient.layerUndici)
  *   ))
  * )

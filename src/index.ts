@@ -40,6 +40,11 @@ export * as GatewayMetrics from "./GatewayMetrics.js"
 /**
  * @since 0.1.0
  */
+export * as GatewaySocket from "./GatewaySocket.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as IdentifyLimiter from "./IdentifyLimiter.js"
 
 /**

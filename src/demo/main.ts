@@ -2,7 +2,7 @@
  * `npm start`: a bot on the embedded gateway simulator, told in plain words.
  * With DISCORD_TOKEN set, the same bot connects to Discord instead.
  */
-import { NodeHttpClient, NodeRuntime, NodeSocket } from "@effect/platform-node"
+import { NodeHttpClient, NodeRuntime } from "@effect/platform-node"
 import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -13,6 +13,7 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as Gateway from "../Gateway.js"
 import * as GatewayConfig from "../GatewayConfig.js"
+import * as GatewaySocket from "../GatewaySocket.js"
 import type { GatewayEvent } from "../GatewayEvent.js"
 import * as Fixtures from "../testing/fixtures.js"
 import { Simulator } from "../testing/Simulator.js"
@@ -112,7 +113,7 @@ const simulatorDemo = Effect.gen(function*() {
   const last = yield* sim.takeClose
   yield* say(`The simulator saw the final close code ${last.code}. Bye.`)
 }).pipe(
-  Effect.provide(Layer.merge(Simulator.layerServe({ token: "demo-token", heartbeatInterval: 1500, guilds: 3, resumeUrl: "/resume" }), NodeSocket.layerWebSocketConstructor))
+  Effect.provide(Layer.merge(Simulator.layerServe({ token: "demo-token", heartbeatInterval: 1500, guilds: 3, resumeUrl: "/resume" }), GatewaySocket.layerWebSocketConstructor))
 )
 
 const discordDemo = Effect.gen(function*() {
@@ -122,7 +123,7 @@ const discordDemo = Effect.gen(function*() {
 }).pipe(
   Effect.provide(Gateway.layer.pipe(
     Layer.provide(GatewayConfig.layerConfig()),
-    Layer.provide(NodeSocket.layerWebSocketConstructor),
+    Layer.provide(GatewaySocket.layerWebSocketConstructor),
     Layer.provide(NodeHttpClient.layerUndici)
   ))
 )

@@ -3,7 +3,7 @@
  * in identify buckets (max_concurrency 2, so a new wave every 5 s), one merged stream,
  * events routed by guild. With DISCORD_TOKEN set, N shards on Discord instead.
  */
-import { NodeHttpClient, NodeSocket } from "@effect/platform-node"
+import { NodeHttpClient } from "@effect/platform-node"
 import * as Console from "effect/Console"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
@@ -11,6 +11,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as GatewayConfig from "../GatewayConfig.js"
+import * as GatewaySocket from "../GatewaySocket.js"
 import type { ShardingEvent } from "../GatewayEvent.js"
 import * as Sharding from "../Sharding.js"
 import * as Fixtures from "../testing/fixtures.js"
@@ -84,7 +85,7 @@ export const simulatorDemo = (count: number) =>
   }).pipe(
     Effect.provide(Layer.mergeAll(
       Simulator.layerServe({ token: "demo-token", heartbeatInterval: 1500, shards: count, maxConcurrency: 2, guilds: count * 2 }),
-      NodeSocket.layerWebSocketConstructor,
+      GatewaySocket.layerWebSocketConstructor,
       NodeHttpClient.layerUndici
     ))
   )
@@ -98,7 +99,7 @@ export const discordDemo = (count: number | "auto") =>
   }).pipe(
     Effect.provide(Sharding.layer({ shards: count }).pipe(
       Layer.provide(GatewayConfig.layerConfig({ waitForReady: false })),
-      Layer.provide(NodeSocket.layerWebSocketConstructor),
+      Layer.provide(GatewaySocket.layerWebSocketConstructor),
       Layer.provide(NodeHttpClient.layerUndici)
     ))
   )
