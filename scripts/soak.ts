@@ -326,7 +326,7 @@ const program = Effect.gen(function*() {
       const newest = sessions.filter((session) => shardOfSession(session) === k).at(-1)
       const current = checkerOf(k).current()
       return current !== undefined && newest !== undefined && current.sessionId === newest.id &&
-        current.delivered === newest.log.length
+        current.delivered === (newest.log.at(-1)?.s ?? 0)
     })
     // Twice in a row: a close the client has not read yet still looks caught up for a moment.
     streak = caughtUp && client.ready ? streak + 1 : 0

@@ -42,7 +42,7 @@ const runScript = (script: ReadonlyArray<Chaos.Action>) =>
         const newest = sessions[sessions.length - 1]
         const current = checker.current()
         return current !== undefined && newest !== undefined && current.sessionId === newest.id &&
-          current.delivered === newest.log.length && (yield* gateway.status.get) === "Ready"
+          current.delivered === (newest.log.at(-1)?.s ?? 0) && (yield* gateway.status.get) === "Ready"
       })
       // Ten virtual minutes are more than any backoff (capped at 60 s) plus the 1-5 s op 9 wait.
       // Caught up twice in a row, a second apart: a close the client has not read yet still
@@ -91,6 +91,16 @@ describe("delivery guarantees under chaos (in memory, TestClock)", () => {
         assertClean(script, yield* runScript(script))
       }).pipe(Effect.provide(simulatorWith({ ...simulator, splitCompressedFrames: true }, { compression: "zlib-stream" }))),
     { fastCheck: { numRuns: 8, seed: 11 } }
+  )
+
+  it.scoped.prop(
+    "the same against a server that numbers READY 0 (as Spacebar does)",
+    [Chaos.arbitrary({ maxSteps: 80 })],
+    ([script]) =>
+      Effect.gen(function*() {
+        assertClean(script, yield* runScript(script))
+      }).pipe(Effect.provide(simulatorWith({ ...simulator, firstSequence: 0 }))),
+    { fastCheck: { numRuns: 12, seed: 13 } }
   )
 
   it.scoped("a seeded 100-step script (Chaos.generate) with frequent disruptions stays clean", () =>

@@ -693,8 +693,10 @@ export const makeChecker = (options: { readonly recordNames?: boolean | undefine
         found.push(`${segment.sessionId}: delivered, but the simulator has no such session`)
         continue
       }
-      if (segment.delivered > truth.log.length) {
-        found.push(`${segment.sessionId}: delivered up to s=${segment.delivered}, but only ${truth.log.length} were sent`)
+      // The last sequence sent: the log's length when READY is 1 (Discord), one less when it is 0.
+      const lastSent = truth.log.at(-1)?.s ?? 0
+      if (segment.delivered > lastSent) {
+        found.push(`${segment.sessionId}: delivered up to s=${segment.delivered}, but the last sent was s=${lastSent}`)
       }
       if (recordNames) {
         // With gaps the names no longer line up by index; the gap is already reported.
@@ -702,17 +704,17 @@ export const makeChecker = (options: { readonly recordNames?: boolean | undefine
         const mismatch = segment.names.findIndex((name, i) => name !== sent[i])
         if (mismatch >= 0 && gaps === 0 && duplicates === 0) {
           found.push(
-            `${segment.sessionId}: s=${mismatch + 1} was sent as ${sent[mismatch]} but delivered as ${
+            `${segment.sessionId}: s=${truth.log[mismatch]!.s} was sent as ${sent[mismatch]} but delivered as ${
               segment.names[mismatch]
             }`
           )
         }
       }
       const live = segment === segments[segments.length - 1] && segment.lostAt === undefined
-      if (live && options.settled && segment.delivered < truth.log.length) {
+      if (live && options.settled && segment.delivered < lastSent) {
         found.push(
           `${segment.sessionId}: live session settled at s=${segment.delivered}, ` +
-            `but s=${segment.delivered + 1}..${truth.log.length} were sent and never delivered`
+            `but s=${segment.delivered + 1}..${lastSent} were sent and never delivered`
         )
       }
     }
