@@ -57,9 +57,11 @@ export const Ready = Schema.Struct({
   user: User,
   guilds: Schema.Array(UnavailableGuild),
   session_id: Schema.String,
-  resume_gateway_url: Schema.String,
+  /** Added 2022-08 (session-specific resume URLs); absent from payloads sent before. */
+  resume_gateway_url: Schema.optional(Schema.String),
   shard: Schema.optional(Schema.Tuple(Schema.Number, Schema.Number)),
-  application: ReadyApplication
+  /** Added 2020-12 (slash commands and interactions); absent from payloads sent before. */
+  application: Schema.optional(ReadyApplication)
 })
 
 /**
@@ -148,13 +150,22 @@ export const MessageCreate = Schema.Struct({
 export interface MessageCreate extends Schema.Schema.Type<typeof MessageCreate> {}
 
 /**
- * MESSAGE_UPDATE: a message was edited. Its data has the shape of
- * MESSAGE_CREATE (with `tts` always false).
+ * MESSAGE_UPDATE: a message was edited, or Discord added to it (an embed
+ * unfurled, a thread started). Since August 2024 Discord sends the whole
+ * message, with the shape of MESSAGE_CREATE (`tts` always false); before, it
+ * sent only `id`, `channel_id` and the fields that changed (an embed unfurl was
+ * `{ id, channel_id, guild_id, embeds }`, without `author` or `content`). So
+ * only `id` and `channel_id` are required; every other field of MESSAGE_CREATE
+ * (`guild_id`, `member`, `mentions` with their members included) decodes when
+ * absent, and is checked as in MESSAGE_CREATE when present.
  *
  * @since 0.1.0
  * @category schemas
  */
-export const MessageUpdate = MessageCreate
+export const MessageUpdate = Schema.Struct({
+  id: Snowflake,
+  channel_id: Snowflake
+}).pipe(Schema.extend(Schema.partialWith(MessageCreate.omit("id", "channel_id"), { exact: true })))
 
 /**
  * The data of MESSAGE_UPDATE.
@@ -194,8 +205,10 @@ export interface MessageDelete extends Schema.Schema.Type<typeof MessageDelete> 
 export const GuildMembersChunk = Schema.Struct({
   guild_id: Snowflake,
   members: Schema.Array(Member),
-  chunk_index: Schema.Number,
-  chunk_count: Schema.Number,
+  /** Added 2020-04 (guild members chunk pagination); absent from payloads sent before. */
+  chunk_index: Schema.optional(Schema.Number),
+  /** Added 2020-04 (guild members chunk pagination); absent from payloads sent before. */
+  chunk_count: Schema.optional(Schema.Number),
   not_found: Schema.optional(Schema.Array(Schema.Unknown)),
   presences: Schema.optional(Schema.Array(PartialPresence)),
   nonce: Schema.optional(Schema.String)

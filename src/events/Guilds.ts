@@ -191,9 +191,12 @@ export const GuildMemberUpdate = Schema.Struct({
   roles: Schema.Array(Snowflake),
   user: User,
   nick: Schema.optional(Schema.NullOr(Schema.String)),
-  avatar: Schema.NullOr(Schema.String),
-  banner: Schema.NullOr(Schema.String),
-  joined_at: Schema.NullOr(IsoTimestamp),
+  /** Added 2021-10 (per-guild avatars); absent from payloads sent before. */
+  avatar: Schema.optional(Schema.NullOr(Schema.String)),
+  /** Added 2024-07 (guild member banners); absent from payloads sent before. */
+  banner: Schema.optional(Schema.NullOr(Schema.String)),
+  /** Added 2020-08 (documented then; a payload captured in February 2020 lacks it); absent from payloads sent before. */
+  joined_at: Schema.optional(Schema.NullOr(IsoTimestamp)),
   premium_since: Schema.optional(Schema.NullOr(IsoTimestamp)),
   deaf: Schema.optional(Schema.Boolean),
   mute: Schema.optional(Schema.Boolean),

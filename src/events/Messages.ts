@@ -44,9 +44,11 @@ export const MessageReactionAdd = Schema.Struct({
   member: Schema.optional(Member),
   emoji: PartialEmoji,
   message_author_id: Schema.optional(Snowflake),
-  burst: Schema.Boolean,
+  /** Added 2023-07 (super reactions); absent from payloads sent before. */
+  burst: Schema.optional(Schema.Boolean),
   burst_colors: Schema.optional(Schema.Array(Schema.String)),
-  type: Schema.Number
+  /** Added 2023-07 (super reactions); absent from payloads sent before. */
+  type: Schema.optional(Schema.Number)
 })
 
 /**
@@ -69,8 +71,10 @@ export const MessageReactionRemove = Schema.Struct({
   message_id: Snowflake,
   guild_id: Schema.optional(Snowflake),
   emoji: PartialEmoji,
-  burst: Schema.Boolean,
-  type: Schema.Number
+  /** Added 2023-07 (super reactions); absent from payloads sent before. */
+  burst: Schema.optional(Schema.Boolean),
+  /** Added 2023-07 (super reactions); absent from payloads sent before. */
+  type: Schema.optional(Schema.Number)
 })
 
 /**

@@ -142,7 +142,8 @@ export const InviteCreate = Schema.Struct({
   target_application: Schema.optional(PartialApplication),
   temporary: Schema.Boolean,
   uses: Schema.Number,
-  expires_at: Schema.NullOr(IsoTimestamp),
+  /** Added 2021-04 (invite expiration); absent from payloads sent before. */
+  expires_at: Schema.optional(Schema.NullOr(IsoTimestamp)),
   role_ids: Schema.optional(Schema.Array(Snowflake))
 })
 

@@ -55,9 +55,15 @@ const issuesOfTree = (issue: ParseResult.ParseIssue): ReadonlyArray<ParseResult.
   }
 }
 
-/** A member of a union that failed on a literal field: the payload names another member. */
+const isLiteralMiss = (issue: ParseResult.ParseIssue): boolean => issue._tag === "Type" && AST.isLiteral(issue.ast)
+
+/**
+ * A member of a union that is a literal the payload is not, or a struct one of whose own fields
+ * is (`unavailable: true` against a guild that says `false`): the payload names another member.
+ */
 const failsOnLiteral = (issue: ParseResult.ParseIssue): boolean =>
-  (issue._tag === "Type" && AST.isLiteral(issue.ast)) || issuesOfTree(issue).some(failsOnLiteral)
+  isLiteralMiss(issue) ||
+  (issue._tag === "Composite" && issuesOfTree(issue).some((field) => field._tag === "Pointer" && isLiteralMiss(field.issue)))
 
 const depth = (issue: ParseResult.ParseIssue): number =>
   (issue._tag === "Pointer" ? (Array.isArray(issue.path) ? issue.path.length : 1) : 0) +
@@ -79,11 +85,13 @@ const prune = (issue: ParseResult.ParseIssue): ParseResult.ParseIssue => {
     case "Composite": {
       const inner = issuesOfTree(issue)
       if (AST.isUnion(issue.ast) && inner.length > 1) {
-        const meant = inner.filter((member) => !failsOnLiteral(member))
-        const candidates = meant.length > 0 ? meant : inner
+        // Members pruned first: a nested union (`NullOr(...)` inside `optional`) is judged by the member it keeps.
+        const members = inner.map(prune)
+        const meant = members.filter((member) => !failsOnLiteral(member))
+        const candidates = meant.length > 0 ? meant : members
         let best = candidates[0]!
         for (const member of candidates) if (depth(member) > depth(best)) best = member
-        return prune(best)
+        return best
       }
       const pruned = inner.map(prune)
       return new ParseResult.Composite(

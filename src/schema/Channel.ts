@@ -120,7 +120,8 @@ export const ThreadMetadata = Schema.Struct({
   archived: Schema.Boolean,
   auto_archive_duration: Schema.Number,
   archive_timestamp: IsoTimestamp,
-  locked: Schema.Boolean,
+  /** Optional (`locked?`) from the launch of threads until 2024-11; absent from some payloads sent before. */
+  locked: Schema.optional(Schema.Boolean),
   invitable: Schema.optional(Schema.Boolean),
   create_timestamp: Schema.optional(Schema.NullOr(IsoTimestamp))
 })
@@ -218,7 +219,8 @@ export const Channel = Schema.Struct({
   parent_id: Schema.optional(Schema.NullOr(Snowflake)),
   last_pin_timestamp: Schema.optional(Schema.NullOr(IsoTimestamp)),
   rtc_region: Schema.optional(Schema.NullOr(Schema.String)),
-  video_quality_mode: Schema.optional(Schema.Number),
+  /** `null` in channels sent by Spacebar (an independent Discord-compatible server): the default mode. */
+  video_quality_mode: Schema.optional(Schema.NullOr(Schema.Number)),
   message_count: Schema.optional(Schema.Number),
   member_count: Schema.optional(Schema.Number),
   thread_metadata: Schema.optional(ThreadMetadata),

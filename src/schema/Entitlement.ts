@@ -37,8 +37,10 @@ export const Entitlement = Schema.Struct({
   user_id: Schema.optional(Snowflake),
   type: Schema.Number,
   deleted: Schema.Boolean,
-  starts_at: Schema.NullOr(IsoTimestamp),
-  ends_at: Schema.NullOr(IsoTimestamp),
+  /** Optional (`starts_at?`) until 2024-12: "not present when using test entitlements"; absent from such payloads. */
+  starts_at: Schema.optional(Schema.NullOr(IsoTimestamp)),
+  /** Optional (`ends_at?`) until 2024-12: "not present when using test entitlements"; absent from such payloads. */
+  ends_at: Schema.optional(Schema.NullOr(IsoTimestamp)),
   guild_id: Schema.optional(Snowflake),
   consumed: Schema.optional(Schema.Boolean)
 })

@@ -231,29 +231,36 @@ export const Guild = Schema.Struct({
   emojis: Schema.Array(Emoji),
   features: Schema.Array(Schema.String),
   mfa_level: Schema.Number,
-  application_id: Schema.NullOr(Snowflake),
+  /** Absent from the guilds of Spacebar (an independent Discord-compatible server). */
+  application_id: Schema.optional(Schema.NullOr(Snowflake)),
   system_channel_id: Schema.NullOr(Snowflake),
   system_channel_flags: Schema.Number,
   rules_channel_id: Schema.NullOr(Snowflake),
   max_presences: Schema.optional(Schema.NullOr(Schema.Number)),
   max_members: Schema.optional(Schema.Number),
-  vanity_url_code: Schema.NullOr(Schema.String),
+  /** Absent from the guilds of Spacebar (an independent Discord-compatible server). */
+  vanity_url_code: Schema.optional(Schema.NullOr(Schema.String)),
   description: Schema.NullOr(Schema.String),
   banner: Schema.NullOr(Schema.String),
   premium_tier: Schema.Number,
   premium_subscription_count: Schema.optional(Schema.Number),
   preferred_locale: Schema.String,
-  public_updates_channel_id: Schema.NullOr(Snowflake),
+  /** Added 2020-02 (Community guilds); absent from payloads sent before. */
+  public_updates_channel_id: Schema.optional(Schema.NullOr(Snowflake)),
   max_video_channel_users: Schema.optional(Schema.Number),
   max_stage_video_channel_users: Schema.optional(Schema.Number),
   approximate_member_count: Schema.optional(Schema.Number),
   approximate_presence_count: Schema.optional(Schema.Number),
   welcome_screen: Schema.optional(WelcomeScreen),
-  nsfw_level: Schema.Number,
+  /** Added 2021-07 (guild NSFW levels); absent from payloads sent before. */
+  nsfw_level: Schema.optional(Schema.Number),
   stickers: Schema.optional(Schema.Array(Sticker)),
-  premium_progress_bar_enabled: Schema.Boolean,
-  safety_alerts_channel_id: Schema.NullOr(Snowflake),
-  incidents_data: Schema.NullOr(IncidentsData)
+  /** Added 2021-11 (boost progress bar); absent from payloads sent before. */
+  premium_progress_bar_enabled: Schema.optional(Schema.Boolean),
+  /** Added 2023-05 (raid alerts); absent from payloads sent before. */
+  safety_alerts_channel_id: Schema.optional(Schema.NullOr(Snowflake)),
+  /** Added 2024 (security actions: paused invites and DMs); absent from payloads sent before. */
+  incidents_data: Schema.optional(Schema.NullOr(IncidentsData))
 })
 
 /**
@@ -320,11 +327,15 @@ export const AvailableGuild = Schema.Struct({
   voice_states: Schema.Array(VoiceState),
   members: Schema.Array(Member),
   channels: Schema.Array(Channel),
-  threads: Schema.Array(Channel),
+  /** Added 2021-04 (threads, API v9); absent from payloads sent before. */
+  threads: Schema.optional(Schema.Array(Channel)),
   presences: Schema.Array(PartialPresence),
-  stage_instances: Schema.Array(StageInstance),
-  guild_scheduled_events: Schema.Array(GuildScheduledEvent),
-  soundboard_sounds: Schema.Array(SoundboardSound)
+  /** Added 2021-06 (stage instances); absent from payloads sent before. */
+  stage_instances: Schema.optional(Schema.Array(StageInstance)),
+  /** Added 2021-11 (guild scheduled events); absent from payloads sent before. */
+  guild_scheduled_events: Schema.optional(Schema.Array(GuildScheduledEvent)),
+  /** Added 2024-09 (soundboard API); absent from payloads sent before. */
+  soundboard_sounds: Schema.optional(Schema.Array(SoundboardSound))
 })
 
 /**

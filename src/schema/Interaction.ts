@@ -84,7 +84,8 @@ export const ApplicationCommandInteractionDataOption: Schema.Schema<ApplicationC
 export const ApplicationCommandData = Schema.Struct({
   id: Snowflake,
   name: Schema.String,
-  type: Schema.Number,
+  /** Added 2021-08 (user and message commands); absent from payloads sent before. */
+  type: Schema.optional(Schema.Number),
   resolved: Schema.optional(ResolvedData),
   options: Schema.optional(Schema.Array(ApplicationCommandInteractionDataOption)),
   guild_id: Schema.optional(Snowflake),
@@ -166,7 +167,8 @@ export type InteractionData = Schema.Schema.Type<typeof InteractionData>
  */
 export const Interaction = Schema.Struct({
   id: Snowflake,
-  application_id: Snowflake,
+  /** Added 2021-03; absent from payloads sent before (interactions launched in 2020-12 without it). */
+  application_id: Schema.optional(Snowflake),
   type: Schema.Number,
   data: Schema.optional(InteractionData),
   guild: Schema.optional(PartialGuild),
@@ -180,13 +182,17 @@ export const Interaction = Schema.Struct({
   token: Schema.String,
   version: Schema.Number,
   message: Schema.optional(Message),
-  app_permissions: Schema.String,
+  /** Added 2022-06 (calculated permissions); not always sent until 2024-03, and absent from payloads sent before. */
+  app_permissions: Schema.optional(Schema.String),
   locale: Schema.optional(Schema.String),
   guild_locale: Schema.optional(Schema.String),
-  entitlements: Schema.Array(Entitlement),
-  authorizing_integration_owners: Schema.Record({ key: Schema.String, value: Snowflake }),
+  /** Added 2023-09 (premium app subscriptions); absent from payloads sent before. */
+  entitlements: Schema.optional(Schema.Array(Entitlement)),
+  /** Added 2024-03 (user-installable apps); absent from payloads sent before. */
+  authorizing_integration_owners: Schema.optional(Schema.Record({ key: Schema.String, value: Snowflake })),
   context: Schema.optional(Schema.Number),
-  attachment_size_limit: Schema.Number
+  /** Added 2025-04 (attachment size limit); absent from payloads sent before. */
+  attachment_size_limit: Schema.optional(Schema.Number)
 })
 
 /**

@@ -36,7 +36,8 @@ const memberFields = {
   premium_since: Schema.optional(Schema.NullOr(IsoTimestamp)),
   deaf: Schema.Boolean,
   mute: Schema.Boolean,
-  flags: Schema.Number,
+  /** Added 2023-01 (guild member flags, with onboarding); absent from payloads sent before. */
+  flags: Schema.optional(Schema.Number),
   pending: Schema.optional(Schema.Boolean),
   permissions: Schema.optional(Schema.String),
   communication_disabled_until: Schema.optional(Schema.NullOr(IsoTimestamp)),

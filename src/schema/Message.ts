@@ -235,11 +235,14 @@ export interface ReactionCountDetails extends Schema.Schema.Type<typeof Reaction
  */
 export const Reaction = Schema.Struct({
   count: Schema.Number,
-  count_details: ReactionCountDetails,
+  /** Added 2023-07 (super reactions); absent from payloads sent before. */
+  count_details: Schema.optional(ReactionCountDetails),
   me: Schema.Boolean,
-  me_burst: Schema.Boolean,
+  /** Added 2023-07 (super reactions); absent from payloads sent before. */
+  me_burst: Schema.optional(Schema.Boolean),
   emoji: Emoji,
-  burst_colors: Schema.Array(Schema.String)
+  /** Added 2023-07 (super reactions); absent from payloads sent before. */
+  burst_colors: Schema.optional(Schema.Array(Schema.String))
 })
 
 /**
@@ -572,7 +575,8 @@ const messageFields = {
   attachments: Schema.Array(Attachment),
   embeds: Schema.Array(Embed),
   reactions: Schema.optional(Schema.Array(Reaction)),
-  nonce: Schema.optional(Schema.Union(Schema.String, Schema.Number)),
+  /** `null` in real payloads of 2020 (API v6), though the docs never typed it nullable. */
+  nonce: Schema.optional(Schema.NullOr(Schema.Union(Schema.String, Schema.Number))),
   pinned: Schema.Boolean,
   webhook_id: Schema.optional(Snowflake),
   type: Schema.Number,

@@ -190,7 +190,8 @@ export const Activity = Schema.Struct({
   name: Schema.String,
   type: Schema.Number,
   url: Schema.optional(Schema.NullOr(Schema.String)),
-  created_at: Schema.Number,
+  /** Absent from activities sent by Spacebar (an independent Discord-compatible server). */
+  created_at: Schema.optional(Schema.Number),
   timestamps: Schema.optional(ActivityTimestamps),
   application_id: Schema.optional(Snowflake),
   status_display_type: Schema.optional(Schema.NullOr(Schema.Number)),

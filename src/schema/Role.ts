@@ -46,8 +46,10 @@ export interface RoleTags extends Schema.Schema.Type<typeof RoleTags> {}
  */
 export const RoleColors = Schema.Struct({
   primary_color: Schema.Number,
-  secondary_color: Schema.NullOr(Schema.Number),
-  tertiary_color: Schema.NullOr(Schema.Number)
+  /** Absent means none, as `null` does: Spacebar sends only `primary_color`. */
+  secondary_color: Schema.optional(Schema.NullOr(Schema.Number)),
+  /** Absent means none, as `null` does: Spacebar sends only `primary_color`. */
+  tertiary_color: Schema.optional(Schema.NullOr(Schema.Number))
 })
 
 /**
@@ -67,7 +69,8 @@ export const Role = Schema.Struct({
   id: Snowflake,
   name: Schema.String,
   color: Schema.Number,
-  colors: RoleColors,
+  /** Added 2025-07 (gradient role colors); absent from payloads sent before. */
+  colors: Schema.optional(RoleColors),
   hoist: Schema.Boolean,
   icon: Schema.optional(Schema.NullOr(Schema.String)),
   unicode_emoji: Schema.optional(Schema.NullOr(Schema.String)),
@@ -76,7 +79,8 @@ export const Role = Schema.Struct({
   managed: Schema.Boolean,
   mentionable: Schema.Boolean,
   tags: Schema.optional(RoleTags),
-  flags: Schema.Number
+  /** Added 2023-07 (role flags); absent from payloads sent before. */
+  flags: Schema.optional(Schema.Number)
 })
 
 /**

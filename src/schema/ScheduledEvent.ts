@@ -153,7 +153,8 @@ export const GuildScheduledEvent = Schema.Struct({
   creator: Schema.optional(User),
   user_count: Schema.optional(Schema.Number),
   image: Schema.optional(Schema.NullOr(Schema.String)),
-  recurrence_rule: Schema.NullOr(RecurrenceRule)
+  /** Added 2024-08 (recurring events); absent from payloads sent before. */
+  recurrence_rule: Schema.optional(Schema.NullOr(RecurrenceRule))
 })
 
 /**

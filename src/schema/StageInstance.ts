@@ -30,7 +30,8 @@ export const StageInstance = Schema.Struct({
   topic: Schema.String,
   privacy_level: Schema.Number,
   discoverable_disabled: Schema.Boolean,
-  guild_scheduled_event_id: Schema.NullOr(Snowflake)
+  /** Added 2021-11 (guild scheduled events); absent from payloads sent before. */
+  guild_scheduled_event_id: Schema.optional(Schema.NullOr(Snowflake))
 })
 
 /**

@@ -42,8 +42,10 @@ export const Sticker = Schema.Struct({
   pack_id: Schema.optional(Snowflake),
   name: Schema.String,
   description: Schema.NullOr(Schema.String),
-  tags: Schema.String,
-  type: Schema.Number,
+  /** Optional until 2021-07 (sticker packs and guild stickers); absent from some payloads sent before. */
+  tags: Schema.optional(Schema.String),
+  /** Added 2021-07 (sticker packs and guild stickers); absent from payloads sent before. */
+  type: Schema.optional(Schema.Number),
   format_type: Schema.Number,
   available: Schema.optional(Schema.Boolean),
   guild_id: Schema.optional(Snowflake),

@@ -30,7 +30,8 @@ export const Subscription = Schema.Struct({
   user_id: Snowflake,
   sku_ids: Schema.Array(Snowflake),
   entitlement_ids: Schema.Array(Snowflake),
-  renewal_sku_ids: Schema.NullOr(Schema.Array(Snowflake)),
+  /** Added 2024-12 (subscription renewals); absent from payloads sent before. */
+  renewal_sku_ids: Schema.optional(Schema.NullOr(Schema.Array(Snowflake))),
   current_period_start: IsoTimestamp,
   current_period_end: IsoTimestamp,
   status: Schema.Number,

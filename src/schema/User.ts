@@ -123,7 +123,8 @@ export const User = Schema.Struct({
   id: Snowflake,
   username: Schema.String,
   discriminator: Schema.String,
-  global_name: Schema.NullOr(Schema.String),
+  /** Added 2023-05 (new usernames); absent from payloads sent before. */
+  global_name: Schema.optional(Schema.NullOr(Schema.String)),
   avatar: Schema.NullOr(Schema.String),
   bot: Schema.optional(Schema.Boolean),
   system: Schema.optional(Schema.Boolean),

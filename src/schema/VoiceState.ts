@@ -26,9 +26,11 @@ export const VoiceState = Schema.Struct({
   self_deaf: Schema.Boolean,
   self_mute: Schema.Boolean,
   self_stream: Schema.optional(Schema.Boolean),
-  self_video: Schema.Boolean,
+  /** Documented 2020-06 (sent earlier, but absent from captures of 2016–2017). */
+  self_video: Schema.optional(Schema.Boolean),
   suppress: Schema.Boolean,
-  request_to_speak_timestamp: Schema.NullOr(IsoTimestamp)
+  /** Added 2021-04 (stage channels); absent from payloads sent before. */
+  request_to_speak_timestamp: Schema.optional(Schema.NullOr(IsoTimestamp))
 })
 
 /**

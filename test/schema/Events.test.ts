@@ -91,7 +91,7 @@ describe("READY", () => {
       assert.strictEqual(ready.session_id, "abc")
       assert.strictEqual(ready.resume_gateway_url, "wss://gateway.discord.gg")
       assert.deepStrictEqual(ready.shard, [1, 4])
-      assert.strictEqual(ready.application.flags, 565248)
+      assert.strictEqual(ready.application?.flags, 565248)
       // user-account keys READY carries for clients are not part of the bot schema
       assert.isFalse("private_channels" in ready)
     }))
@@ -124,7 +124,7 @@ describe("GUILD_CREATE", () => {
       assert.strictEqual(guild.members.length, 6)
       assert.strictEqual(guild.member_count, 6)
       assert.strictEqual(guild.presences.length, 6)
-      assert.strictEqual(guild.threads[0]!.thread_metadata?.archived, false)
+      assert.strictEqual(guild.threads?.[0]!.thread_metadata?.archived, false)
       assert.strictEqual(guild.voice_states[0]!.self_mute, true)
       assert.strictEqual(guild.incidents_data, null)
     }))
@@ -242,7 +242,7 @@ describe("MESSAGE_CREATE", () => {
 })
 
 describe("MESSAGE_UPDATE", () => {
-  it("has the shape of MESSAGE_CREATE", () => {
+  it("decodes a whole message, as sent since August 2024, with the shape of MESSAGE_CREATE", () => {
     const edited = {
       ...Fixtures.messageCreate({ id: Fixtures.snowflake(5001), channelId, guildId, content: "edited" }),
       edited_timestamp: "2024-03-01T12:05:00.000000+00:00"
@@ -251,6 +251,31 @@ describe("MESSAGE_UPDATE", () => {
     assert.strictEqual(message.content, "edited")
     assert.strictEqual(message.edited_timestamp, "2024-03-01T12:05:00.000000+00:00")
     assert.strictEqual(message.tts, false)
+  })
+
+  it("decodes a partial update (id, channel_id and the changed fields), as sent until August 2024", () => {
+    const unfurl = {
+      id: Fixtures.snowflake(5001),
+      channel_id: channelId,
+      guild_id: guildId,
+      embeds: [{ type: "link", url: "https://example.com", title: "Example" }]
+    }
+    const message = Schema.decodeUnknownSync(MessageUpdate)(unfurl)
+    expect(message).toEqual(unfurl)
+    assert.strictEqual(message.author, undefined)
+    assert.strictEqual(message.content, undefined)
+  })
+
+  it("still requires id and channel_id, and checks the fields that are present", () => {
+    const unfurl = { id: Fixtures.snowflake(5001), channel_id: channelId, embeds: [] }
+    const { id: _, ...noId } = unfurl
+    const { channel_id: __, ...noChannel } = unfurl
+    assert.isTrue(Either.isLeft(decode(MessageUpdate)(noId)))
+    assert.isTrue(Either.isLeft(decode(MessageUpdate)(noChannel)))
+    assert.isTrue(Either.isLeft(decode(MessageUpdate)({ ...unfurl, content: 1 })))
+    assert.isTrue(Either.isLeft(decode(MessageUpdate)({ ...unfurl, author: { id: 1 } })))
+    assert.isTrue(Either.isLeft(decode(MessageUpdate)({ ...unfurl, mentions: [{ id: "1", username: "a" }] })))
+    assert.isTrue(Either.isLeft(decode(MessageUpdate)({ ...unfurl, embeds: undefined })))
   })
 })
 
@@ -290,10 +315,15 @@ describe("GUILD_MEMBERS_CHUNK", () => {
     assert.strictEqual(chunk.nonce, "req-1")
   })
 
-  it("fails without chunk_count", () => {
+  it("decodes without chunk_index and chunk_count (added 2020-04), and fails on a string chunk_count", () => {
+    assert.isTrue(Either.isRight(decode(GuildMembersChunk)({ guild_id: guildId, members: [] })))
     assert.isTrue(
-      Either.isLeft(decode(GuildMembersChunk)({ guild_id: guildId, members: [], chunk_index: 0 }))
+      Either.isLeft(decode(GuildMembersChunk)({ guild_id: guildId, members: [], chunk_index: 0, chunk_count: "2" }))
     )
+  })
+
+  it("fails without members", () => {
+    assert.isTrue(Either.isLeft(decode(GuildMembersChunk)({ guild_id: guildId, chunk_index: 0, chunk_count: 1 })))
   })
 })
 
@@ -341,7 +371,7 @@ describe("INTERACTION_CREATE", () => {
     assert.strictEqual(interaction.type, 2)
     assert.strictEqual(interaction.member?.user?.id, userId)
     assert.strictEqual(interaction.token, `token-${Fixtures.snowflake(6000)}`)
-    assert.strictEqual(interaction.authorizing_integration_owners["0"], guildId)
+    assert.strictEqual(interaction.authorizing_integration_owners?.["0"], guildId)
     const data = interaction.data
     assert.isTrue(data !== undefined && "name" in data && data.name === "echo")
   })

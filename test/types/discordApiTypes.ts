@@ -6,7 +6,9 @@
  * `test/types/DIFFERENCES.md`. Discord's docs decide which side is right: a
  * field where our Schema disagreed with the docs was fixed in the Schema; a
  * field where discord-api-types disagrees with the docs is listed there and
- * relaxed or omitted here, on both sides, and nothing else.
+ * relaxed or omitted here, on both sides, and nothing else. A field our
+ * Schemas decode when absent because Discord added it later (issue #13) is
+ * compared as if present (`HistoricalKeys`), so that its type is still checked.
  *
  * There is nothing to run: `npx tsc --noEmit` (and so `npm test`) fails as soon
  * as a Schema change makes a field incompatible, and when an event is added to
@@ -195,6 +197,12 @@ interface ElementsAt<E> {
  *   Sound: we decode JSON, which has no `undefined`, and decoding leaves an
  *   absent key absent, so a decoded value never holds `undefined` at a key.
  *
+ * - a field that our Schema decodes when absent only because Discord added it
+ *   later, or because real payloads omit it (`HistoricalKeys`), is compared
+ *   as if present: required, without `| undefined`. This changes which values
+ *   are described, but only on our side and only towards theirs: the check
+ *   still compares the field's type, and still fails if theirs lacks it.
+ *
  * Brands (`Snowflake` is `string & Brand<"Snowflake">`) stay: a branded
  * string is assignable to their `string`. `unknown` stays `unknown`.
  */
@@ -203,8 +211,19 @@ type AsReceived<T, D extends Depth = 0> = unknown extends T ? T
   : T extends ReadonlyArray<infer E> ?
     number extends T["length"] ? ElementsAt<AsReceived<E, Next[D]>>[D]
     : { -readonly [K in keyof T]: AsReceived<T[K], D> }
-  : ReceivedAt<T>[D]
-type Received<T, K extends keyof T> = K extends OptionalKeys<T> ? Exclude<T[K], undefined> : T[K]
+  : ReceivedAt<Present<T, HistoricalKeys<T>>>[D]
+type Received<T, K extends keyof T> = K extends NullTolerantKeys<T> ? Exclude<ReceivedValue<T, K>, null>
+  : ReceivedValue<T, K>
+type ReceivedValue<T, K extends keyof T> = K extends OptionalKeys<T> ? Exclude<T[K], undefined> : T[K]
+
+/**
+ * Fields where we accept a `null` the docs do not allow, because real payloads carry it:
+ * `message.nonce` (Discord, 2020) and `channel.video_quality_mode` (Spacebar). Compared
+ * without the `null`, so that the rest of their type is still checked.
+ */
+type NullTolerantKeys<T> =
+  | ("video_quality_mode" & keyof T)
+  | (T extends { tts: boolean; mention_everyone: boolean } ? "nonce" & keyof T : never)
 
 /** The fields of an object at each depth (see `Depth`). */
 interface ReceivedAt<T> {
@@ -226,6 +245,65 @@ interface ReceivedAt<T> {
   15: { -readonly [K in keyof T]: AsReceived<Received<T, K>, 15> }
 }
 
+/** `T` with its keys `K` (those it has) required, without the `| undefined` of `Schema.optional`. */
+type Present<T, K extends PropertyKey> = [K & keyof T] extends [never] ? T
+  : Flatten<Omit<T, K & keyof T> & { [P in K & keyof T]-?: Exclude<T[P], undefined> }>
+
+/**
+ * The fields of each of our objects that decode when absent because Discord
+ * added them after 2020 (or because real payloads omit them), by object: the
+ * decoding policy of issue #13, one row each in DIFFERENCES.md ("Fields that
+ * decode when absent"). The objects are recognised by fields they always have;
+ * `Present` leaves a key an object does not have alone.
+ */
+type HistoricalKeys<T> =
+  // user (author, mentions, member.user, inviter, recipients, creator, ...)
+  | (T extends { username: string; discriminator: string } ? "global_name" : never)
+  // guild member, partial member, and the member of GUILD_MEMBER_ADD / GUILD_MEMBER_UPDATE
+  | (T extends { roles: ReadonlyArray<unknown> } ? "joined_at" extends keyof T ? "flags" : never : never)
+  | (T extends { roles: ReadonlyArray<unknown>; guild_id: string; user: unknown } ?
+    "joined_at" extends keyof T ? "avatar" | "banner" | "joined_at" : never
+    : never)
+  // role, and its colors (Spacebar sends only the primary color)
+  | (T extends { hoist: boolean; mentionable: boolean; managed: boolean } ? "colors" | "flags" : never)
+  | (T extends { primary_color: number } ? "secondary_color" | "tertiary_color" : never)
+  // activity (Spacebar sends none)
+  | (T extends { name: string; type: number } ? "created_at" extends keyof T ? "created_at" : never : never)
+  // guild, and the extra fields of GUILD_CREATE
+  | (T extends { verification_level: number; owner_id: string } ?
+    | "public_updates_channel_id"
+    | "nsfw_level"
+    | "premium_progress_bar_enabled"
+    | "safety_alerts_channel_id"
+    | "incidents_data"
+    | "application_id"
+    | "vanity_url_code"
+    : never)
+  | (T extends { large: boolean; member_count: number } ?
+    "threads" | "stage_instances" | "guild_scheduled_events" | "soundboard_sounds"
+    : never)
+  // message reaction
+  | (T extends { count: number; me: boolean; emoji: unknown } ? "count_details" | "me_burst" | "burst_colors" : never)
+  // MESSAGE_REACTION_ADD, MESSAGE_REACTION_REMOVE
+  | (T extends { user_id: string; message_id: string; emoji: unknown } ? "burst" | "type" : never)
+  // interaction, and its application command data
+  | (T extends { token: string; type: number; id: string } ?
+    "application_id" | "app_permissions" | "entitlements" | "authorizing_integration_owners" | "attachment_size_limit"
+    : never)
+  | (T extends { id: string; name: string; resolved?: unknown; target_id?: unknown } ? "type" : never)
+  // sticker (not the sticker item, which has no description)
+  | (T extends { format_type: number; description: unknown } ? "tags" | "type" : never)
+  | (T extends { archived: boolean; archive_timestamp: string } ? "locked" : never)
+  | (T extends { discoverable_disabled: boolean } ? "guild_scheduled_event_id" : never)
+  | (T extends { session_id: string; self_mute: boolean } ? "self_video" | "request_to_speak_timestamp" : never)
+  | (T extends { scheduled_start_time: string; entity_type: number } ? "recurrence_rule" : never)
+  | (T extends { sku_id: string; deleted: boolean } ? "starts_at" | "ends_at" : never)
+  | (T extends { sku_ids: ReadonlyArray<unknown>; current_period_start: string } ? "renewal_sku_ids" : never)
+  // INVITE_CREATE, READY, GUILD_MEMBERS_CHUNK
+  | (T extends { code: string; max_age: number } ? "expires_at" : never)
+  | (T extends { session_id: string; v: number } ? "resume_gateway_url" | "application" : never)
+  | (T extends { members: ReadonlyArray<unknown>; guild_id: string } ? "chunk_index" | "chunk_count" : never)
+
 /** `T` with the type of key `K` (where present) replaced by `V`, keeping its modifiers. */
 type Replace<T, K extends PropertyKey, V> = { [P in keyof T]: P extends K ? V : T[P] }
 
@@ -237,11 +315,26 @@ type Replace<T, K extends PropertyKey, V> = { [P in keyof T]: P extends K ? V : 
  */
 type WithoutCatchAll<U> = U extends unknown ? string extends keyof U ? never : U : never
 
+/** The keys of `T` that are not optional. */
+type RequiredKeys<T> = Exclude<keyof T, OptionalKeys<T>>
+
+/**
+ * MESSAGE_UPDATE decodes a partial message (Discord sent only the changed
+ * fields until August 2024); theirs is the whole message. It is compared with
+ * every field that MESSAGE_CREATE requires made present again, so that each is
+ * still checked (DIFFERENCES.md, "Fields that decode when absent").
+ */
+type MessageUpdateAsCreate = Present<
+  Schema.Schema.Type<DispatchSchemas["MESSAGE_UPDATE"]>,
+  RequiredKeys<Schema.Schema.Type<DispatchSchemas["MESSAGE_CREATE"]>>
+>
+
 type Decoded<K extends KnownEventName> = K extends "INTERACTION_CREATE" ? Replace<
     Schema.Schema.Type<DispatchSchemas[K]>,
     "data",
     WithoutCatchAll<Schema.Schema.Type<DispatchSchemas["INTERACTION_CREATE"]>["data"]>
   >
+  : K extends "MESSAGE_UPDATE" ? MessageUpdateAsCreate
   : Schema.Schema.Type<DispatchSchemas[K]>
 
 // ---------------------------------------------------------------------------
