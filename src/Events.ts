@@ -53,13 +53,13 @@ export * from "./events/Other.js"
  * @category schemas
  */
 export const Ready = Schema.Struct({
-  v: Schema.Number,
+  v: Schema.Int,
   user: User,
   guilds: Schema.Array(UnavailableGuild),
   session_id: Schema.String,
   /** Added 2022-08 (session-specific resume URLs); absent from payloads sent before. */
   resume_gateway_url: Schema.optional(Schema.String),
-  shard: Schema.optional(Schema.Tuple(Schema.Number, Schema.Number)),
+  shard: Schema.optional(Schema.Tuple(Schema.Int, Schema.Int)),
   /** Added 2020-12 (slash commands and interactions); absent from payloads sent before. */
   application: Schema.optional(ReadyApplication)
 })
@@ -138,7 +138,7 @@ export const MessageCreate = Schema.Struct({
   guild_id: Schema.optional(Snowflake),
   member: Schema.optional(PartialMember),
   mentions: Schema.Array(UserWithMember),
-  channel_type: Schema.optional(Schema.Number)
+  channel_type: Schema.optional(Schema.Int)
 })
 
 /**
@@ -206,9 +206,9 @@ export const GuildMembersChunk = Schema.Struct({
   guild_id: Snowflake,
   members: Schema.Array(Member),
   /** Added 2020-04 (guild members chunk pagination); absent from payloads sent before. */
-  chunk_index: Schema.optional(Schema.Number),
+  chunk_index: Schema.optional(Schema.Int),
   /** Added 2020-04 (guild members chunk pagination); absent from payloads sent before. */
-  chunk_count: Schema.optional(Schema.Number),
+  chunk_count: Schema.optional(Schema.Int),
   not_found: Schema.optional(Schema.Array(Schema.Unknown)),
   presences: Schema.optional(Schema.Array(PartialPresence)),
   nonce: Schema.optional(Schema.String)

@@ -33,7 +33,7 @@ export const ApplicationCommandPermissionType = {
  */
 export const ApplicationCommandPermission = Schema.Struct({
   id: Snowflake,
-  type: Schema.Number,
+  type: Schema.Int,
   permission: Schema.Boolean
 })
 
@@ -130,7 +130,7 @@ export const AutoModerationActionExecution = Schema.Struct({
   guild_id: Snowflake,
   action: AutoModerationAction,
   rule_id: Snowflake,
-  rule_trigger_type: Schema.Number,
+  rule_trigger_type: Schema.Int,
   user_id: Snowflake,
   channel_id: Schema.optional(Snowflake),
   message_id: Schema.optional(Snowflake),

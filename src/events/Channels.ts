@@ -211,7 +211,7 @@ export interface AddedThreadMember extends Schema.Schema.Type<typeof AddedThread
 export const ThreadMembersUpdate = Schema.Struct({
   id: Snowflake,
   guild_id: Snowflake,
-  member_count: Schema.Number,
+  member_count: Schema.Int,
   added_members: Schema.optional(Schema.Array(AddedThreadMember)),
   removed_member_ids: Schema.optional(Schema.Array(Snowflake))
 })
@@ -233,7 +233,7 @@ export interface ThreadMembersUpdate extends Schema.Schema.Type<typeof ThreadMem
 export const ChannelInfoChannel = Schema.Struct({
   id: Snowflake,
   status: Schema.optional(Schema.NullOr(Schema.String)),
-  voice_start_time: Schema.optional(Schema.NullOr(Schema.Number))
+  voice_start_time: Schema.optional(Schema.NullOr(Schema.Int))
 })
 
 /**
@@ -293,7 +293,7 @@ export interface VoiceChannelStatusUpdate extends Schema.Schema.Type<typeof Voic
 export const VoiceChannelStartTimeUpdate = Schema.Struct({
   id: Snowflake,
   guild_id: Snowflake,
-  voice_start_time: Schema.optional(Schema.NullOr(Schema.Number))
+  voice_start_time: Schema.optional(Schema.NullOr(Schema.Int))
 })
 
 /**

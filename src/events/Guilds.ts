@@ -202,7 +202,7 @@ export const GuildMemberUpdate = Schema.Struct({
   mute: Schema.optional(Schema.Boolean),
   pending: Schema.optional(Schema.Boolean),
   communication_disabled_until: Schema.optional(Schema.NullOr(IsoTimestamp)),
-  flags: Schema.optional(Schema.Number),
+  flags: Schema.optional(Schema.Int),
   avatar_decoration_data: Schema.optional(Schema.NullOr(AvatarDecorationData)),
   collectibles: Schema.optional(Schema.NullOr(Collectibles))
 })

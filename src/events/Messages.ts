@@ -48,7 +48,7 @@ export const MessageReactionAdd = Schema.Struct({
   burst: Schema.optional(Schema.Boolean),
   burst_colors: Schema.optional(Schema.Array(Schema.String)),
   /** Added 2023-07 (super reactions); absent from payloads sent before. */
-  type: Schema.optional(Schema.Number)
+  type: Schema.optional(Schema.Int)
 })
 
 /**
@@ -74,7 +74,7 @@ export const MessageReactionRemove = Schema.Struct({
   /** Added 2023-07 (super reactions); absent from payloads sent before. */
   burst: Schema.optional(Schema.Boolean),
   /** Added 2023-07 (super reactions); absent from payloads sent before. */
-  type: Schema.optional(Schema.Number)
+  type: Schema.optional(Schema.Int)
 })
 
 /**
@@ -138,7 +138,7 @@ export const TypingStart = Schema.Struct({
   channel_id: Snowflake,
   guild_id: Schema.optional(Snowflake),
   user_id: Snowflake,
-  timestamp: Schema.Number,
+  timestamp: Schema.Int,
   member: Schema.optional(Member)
 })
 
@@ -162,7 +162,7 @@ export const MessagePollVoteAdd = Schema.Struct({
   channel_id: Snowflake,
   message_id: Snowflake,
   guild_id: Schema.optional(Snowflake),
-  answer_id: Schema.Number
+  answer_id: Schema.Int
 })
 
 /**

@@ -90,9 +90,9 @@ export const VoiceChannelEffectSend = Schema.Struct({
   guild_id: Snowflake,
   user_id: Snowflake,
   emoji: Schema.optional(Schema.NullOr(Emoji)),
-  animation_type: Schema.optional(Schema.NullOr(Schema.Number)),
-  animation_id: Schema.optional(Schema.Number),
-  sound_id: Schema.optional(Schema.Union(Snowflake, Schema.Number)),
+  animation_type: Schema.optional(Schema.NullOr(Schema.Int)),
+  animation_id: Schema.optional(Schema.Int),
+  sound_id: Schema.optional(Schema.Union(Snowflake, Schema.Int)),
   sound_volume: Schema.optional(Schema.Number)
 })
 
@@ -135,13 +135,13 @@ export const InviteCreate = Schema.Struct({
   created_at: IsoTimestamp,
   guild_id: Schema.optional(Snowflake),
   inviter: Schema.optional(User),
-  max_age: Schema.Number,
-  max_uses: Schema.Number,
-  target_type: Schema.optional(Schema.Number),
+  max_age: Schema.Int,
+  max_uses: Schema.Int,
+  target_type: Schema.optional(Schema.Int),
   target_user: Schema.optional(User),
   target_application: Schema.optional(PartialApplication),
   temporary: Schema.Boolean,
-  uses: Schema.Number,
+  uses: Schema.Int,
   /** Added 2021-04 (invite expiration); absent from payloads sent before. */
   expires_at: Schema.optional(Schema.NullOr(IsoTimestamp)),
   role_ids: Schema.optional(Schema.Array(Snowflake))
@@ -303,7 +303,7 @@ export interface RequestGuildMembersRateLimitMetadata
  * @category schemas
  */
 export const RateLimited = Schema.Struct({
-  opcode: Schema.Number,
+  opcode: Schema.Int,
   retry_after: Schema.Number,
   meta: Schema.Unknown
 })

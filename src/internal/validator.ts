@@ -105,6 +105,7 @@ const toParseOptions = (options: Options): AST.ParseOptions =>
 const hasOwn = Object.prototype.hasOwnProperty
 
 const isNotNullable: Check = (u) => u !== null && u !== undefined
+const isSafeInteger: Check = (u) => typeof u === "number" && Number.isSafeInteger(u)
 const always: Check = () => true
 const never: Check = () => false
 
@@ -238,6 +239,8 @@ class Compiler {
   }
 
   private refinement(ast: AST.Refinement, options: Options, path: ReadonlyArray<PropertyKey>): Check {
+    // `Schema.Int`, on every integer of a payload: its filter inlined (the same answer, no call through the AST).
+    if (ast === Schema.Int.ast) return isSafeInteger
     const from = this.go(ast.from, options, path)
     if (buildsObjects(ast.from, new Set())) {
       // The decoder runs the filter on the object it built, without the unknown

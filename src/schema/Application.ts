@@ -92,7 +92,7 @@ export interface IntegrationTypeConfiguration extends Schema.Schema.Type<typeof 
  * @category schemas
  */
 export const TeamMember = Schema.Struct({
-  membership_state: Schema.Number,
+  membership_state: Schema.Int,
   team_id: Snowflake,
   user: PartialUser,
   role: Schema.optional(Schema.String),
@@ -151,16 +151,16 @@ export const Application = Schema.Struct({
   primary_sku_id: Schema.optional(Snowflake),
   slug: Schema.optional(Schema.String),
   cover_image: Schema.optional(Schema.String),
-  flags: Schema.optional(Schema.Number),
+  flags: Schema.optional(Schema.Int),
   flags_new: Schema.optional(Schema.String),
-  approximate_guild_count: Schema.optional(Schema.Number),
-  approximate_user_install_count: Schema.optional(Schema.Number),
-  approximate_user_authorization_count: Schema.optional(Schema.Number),
+  approximate_guild_count: Schema.optional(Schema.Int),
+  approximate_user_install_count: Schema.optional(Schema.Int),
+  approximate_user_authorization_count: Schema.optional(Schema.Int),
   redirect_uris: Schema.optional(Schema.Array(Schema.String)),
   interactions_endpoint_url: Schema.optional(Schema.NullOr(Schema.String)),
   role_connections_verification_url: Schema.optional(Schema.NullOr(Schema.String)),
   event_webhooks_url: Schema.optional(Schema.NullOr(Schema.String)),
-  event_webhooks_status: Schema.optional(Schema.Number),
+  event_webhooks_status: Schema.optional(Schema.Int),
   event_webhooks_types: Schema.optional(Schema.Array(Schema.String)),
   tags: Schema.optional(Schema.Array(Schema.String)),
   install_params: Schema.optional(InstallParams),
@@ -203,7 +203,7 @@ export interface PartialApplication extends Schema.Schema.Type<typeof PartialApp
  * @since 0.1.0
  * @category schemas
  */
-export const ReadyApplication = Schema.Struct({ id: Snowflake, flags: Schema.Number }).pipe(
+export const ReadyApplication = Schema.Struct({ id: Snowflake, flags: Schema.Int }).pipe(
   Schema.extend(Schema.partialWith(Application.omit("id", "flags"), { exact: true }))
 )
 

@@ -69,7 +69,7 @@ export const AuditLogEntry = Schema.Struct({
   changes: Schema.optional(Schema.Array(AuditLogChange)),
   user_id: Schema.NullOr(Snowflake),
   id: Snowflake,
-  action_type: Schema.Number,
+  action_type: Schema.Int,
   options: Schema.optional(OptionalAuditEntryInfo),
   reason: Schema.optional(Schema.String)
 })

@@ -66,9 +66,9 @@ export const AutoModerationActionType = {
 export const AutoModerationTriggerMetadata = Schema.Struct({
   keyword_filter: Schema.optional(Schema.Array(Schema.String)),
   regex_patterns: Schema.optional(Schema.Array(Schema.String)),
-  presets: Schema.optional(Schema.Array(Schema.Number)),
+  presets: Schema.optional(Schema.Array(Schema.Int)),
   allow_list: Schema.optional(Schema.Array(Schema.String)),
-  mention_total_limit: Schema.optional(Schema.Number),
+  mention_total_limit: Schema.optional(Schema.Int),
   mention_raid_protection_enabled: Schema.optional(Schema.Boolean)
 })
 
@@ -89,7 +89,7 @@ export interface AutoModerationTriggerMetadata extends Schema.Schema.Type<typeof
  */
 export const AutoModerationActionMetadata = Schema.Struct({
   channel_id: Schema.optional(Snowflake),
-  duration_seconds: Schema.optional(Schema.Number),
+  duration_seconds: Schema.optional(Schema.Int),
   custom_message: Schema.optional(Schema.String)
 })
 
@@ -108,7 +108,7 @@ export interface AutoModerationActionMetadata extends Schema.Schema.Type<typeof 
  * @category schemas
  */
 export const AutoModerationAction = Schema.Struct({
-  type: Schema.Number,
+  type: Schema.Int,
   metadata: Schema.optional(AutoModerationActionMetadata)
 })
 
@@ -131,8 +131,8 @@ export const AutoModerationRule = Schema.Struct({
   guild_id: Snowflake,
   name: Schema.String,
   creator_id: Snowflake,
-  event_type: Schema.Number,
-  trigger_type: Schema.Number,
+  event_type: Schema.Int,
+  trigger_type: Schema.Int,
   trigger_metadata: AutoModerationTriggerMetadata,
   actions: Schema.Array(AutoModerationAction),
   enabled: Schema.Boolean,

@@ -99,7 +99,7 @@ export const OverwriteType = {
  */
 export const Overwrite = Schema.Struct({
   id: Snowflake,
-  type: Schema.Number,
+  type: Schema.Int,
   allow: Schema.String,
   deny: Schema.String
 })
@@ -118,7 +118,7 @@ export interface Overwrite extends Schema.Schema.Type<typeof Overwrite> {}
  */
 export const ThreadMetadata = Schema.Struct({
   archived: Schema.Boolean,
-  auto_archive_duration: Schema.Number,
+  auto_archive_duration: Schema.Int,
   archive_timestamp: IsoTimestamp,
   /** Optional (`locked?`) from the launch of threads until 2024-11; absent from some payloads sent before. */
   locked: Schema.optional(Schema.Boolean),
@@ -143,7 +143,7 @@ export const ThreadMember = Schema.Struct({
   id: Schema.optional(Snowflake),
   user_id: Schema.optional(Snowflake),
   join_timestamp: IsoTimestamp,
-  flags: Schema.Number,
+  flags: Schema.Int,
   member: Schema.optional(Member)
 })
 
@@ -200,17 +200,17 @@ export interface ForumTag extends Schema.Schema.Type<typeof ForumTag> {}
  */
 export const Channel = Schema.Struct({
   id: Snowflake,
-  type: Schema.Number,
+  type: Schema.Int,
   guild_id: Schema.optional(Snowflake),
-  position: Schema.optional(Schema.Number),
+  position: Schema.optional(Schema.Int),
   permission_overwrites: Schema.optional(Schema.Array(Overwrite)),
   name: Schema.optional(Schema.NullOr(Schema.String)),
   topic: Schema.optional(Schema.NullOr(Schema.String)),
   nsfw: Schema.optional(Schema.Boolean),
   last_message_id: Schema.optional(Schema.NullOr(Snowflake)),
-  bitrate: Schema.optional(Schema.Number),
-  user_limit: Schema.optional(Schema.Number),
-  rate_limit_per_user: Schema.optional(Schema.Number),
+  bitrate: Schema.optional(Schema.Int),
+  user_limit: Schema.optional(Schema.Int),
+  rate_limit_per_user: Schema.optional(Schema.Int),
   recipients: Schema.optional(Schema.Array(User)),
   icon: Schema.optional(Schema.NullOr(Schema.String)),
   owner_id: Schema.optional(Snowflake),
@@ -220,22 +220,22 @@ export const Channel = Schema.Struct({
   last_pin_timestamp: Schema.optional(Schema.NullOr(IsoTimestamp)),
   rtc_region: Schema.optional(Schema.NullOr(Schema.String)),
   /** `null` in channels sent by Spacebar (an independent Discord-compatible server): the default mode. */
-  video_quality_mode: Schema.optional(Schema.NullOr(Schema.Number)),
-  message_count: Schema.optional(Schema.Number),
-  member_count: Schema.optional(Schema.Number),
+  video_quality_mode: Schema.optional(Schema.NullOr(Schema.Int)),
+  message_count: Schema.optional(Schema.Int),
+  member_count: Schema.optional(Schema.Int),
   thread_metadata: Schema.optional(ThreadMetadata),
   member: Schema.optional(ThreadMember),
-  default_auto_archive_duration: Schema.optional(Schema.Number),
+  default_auto_archive_duration: Schema.optional(Schema.Int),
   permissions: Schema.optional(Schema.String),
   app_permissions: Schema.optional(Schema.String),
-  flags: Schema.optional(Schema.Number),
-  total_message_sent: Schema.optional(Schema.Number),
+  flags: Schema.optional(Schema.Int),
+  total_message_sent: Schema.optional(Schema.Int),
   available_tags: Schema.optional(Schema.Array(ForumTag)),
   applied_tags: Schema.optional(Schema.Array(Snowflake)),
   default_reaction_emoji: Schema.optional(Schema.NullOr(DefaultReaction)),
-  default_thread_rate_limit_per_user: Schema.optional(Schema.Number),
-  default_sort_order: Schema.optional(Schema.NullOr(Schema.Number)),
-  default_forum_layout: Schema.optional(Schema.Number)
+  default_thread_rate_limit_per_user: Schema.optional(Schema.Int),
+  default_sort_order: Schema.optional(Schema.NullOr(Schema.Int)),
+  default_forum_layout: Schema.optional(Schema.Int)
 })
 
 /**

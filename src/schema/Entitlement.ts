@@ -35,7 +35,7 @@ export const Entitlement = Schema.Struct({
   sku_id: Snowflake,
   application_id: Snowflake,
   user_id: Schema.optional(Snowflake),
-  type: Schema.Number,
+  type: Schema.Int,
   deleted: Schema.Boolean,
   /** Optional (`starts_at?`) until 2024-12: "not present when using test entitlements"; absent from such payloads. */
   starts_at: Schema.optional(Schema.NullOr(IsoTimestamp)),

@@ -62,7 +62,7 @@ export interface ApplicationCommandInteractionDataOption {
 export const ApplicationCommandInteractionDataOption: Schema.Schema<ApplicationCommandInteractionDataOption> = Schema
   .Struct({
     name: Schema.String,
-    type: Schema.Number,
+    type: Schema.Int,
     value: Schema.optional(Schema.Union(Schema.String, Schema.Number, Schema.Boolean)),
     options: Schema.optional(
       Schema.Array(
@@ -85,7 +85,7 @@ export const ApplicationCommandData = Schema.Struct({
   id: Snowflake,
   name: Schema.String,
   /** Added 2021-08 (user and message commands); absent from payloads sent before. */
-  type: Schema.optional(Schema.Number),
+  type: Schema.optional(Schema.Int),
   resolved: Schema.optional(ResolvedData),
   options: Schema.optional(Schema.Array(ApplicationCommandInteractionDataOption)),
   guild_id: Schema.optional(Snowflake),
@@ -106,7 +106,7 @@ export interface ApplicationCommandData extends Schema.Schema.Type<typeof Applic
  */
 export const MessageComponentData = Schema.Struct({
   custom_id: Schema.String,
-  component_type: Schema.Number,
+  component_type: Schema.Int,
   values: Schema.optional(Schema.Array(Schema.String)),
   resolved: Schema.optional(ResolvedData)
 })
@@ -169,7 +169,7 @@ export const Interaction = Schema.Struct({
   id: Snowflake,
   /** Added 2021-03; absent from payloads sent before (interactions launched in 2020-12 without it). */
   application_id: Schema.optional(Snowflake),
-  type: Schema.Number,
+  type: Schema.Int,
   data: Schema.optional(InteractionData),
   guild: Schema.optional(PartialGuild),
   guild_id: Schema.optional(Snowflake),
@@ -180,7 +180,7 @@ export const Interaction = Schema.Struct({
   member: Schema.optional(Schema.Struct({ ...Member.fields, permissions: Schema.String })),
   user: Schema.optional(User),
   token: Schema.String,
-  version: Schema.Number,
+  version: Schema.Int,
   message: Schema.optional(Message),
   /** Added 2022-06 (calculated permissions); not always sent until 2024-03, and absent from payloads sent before. */
   app_permissions: Schema.optional(Schema.String),
@@ -190,9 +190,9 @@ export const Interaction = Schema.Struct({
   entitlements: Schema.optional(Schema.Array(Entitlement)),
   /** Added 2024-03 (user-installable apps); absent from payloads sent before. */
   authorizing_integration_owners: Schema.optional(Schema.Record({ key: Schema.String, value: Snowflake })),
-  context: Schema.optional(Schema.Number),
+  context: Schema.optional(Schema.Int),
   /** Added 2025-04 (attachment size limit); absent from payloads sent before. */
-  attachment_size_limit: Schema.optional(Schema.Number)
+  attachment_size_limit: Schema.optional(Schema.Int)
 })
 
 /**

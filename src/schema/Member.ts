@@ -37,7 +37,7 @@ const memberFields = {
   deaf: Schema.Boolean,
   mute: Schema.Boolean,
   /** Added 2023-01 (guild member flags, with onboarding); absent from payloads sent before. */
-  flags: Schema.optional(Schema.Number),
+  flags: Schema.optional(Schema.Int),
   pending: Schema.optional(Schema.Boolean),
   permissions: Schema.optional(Schema.String),
   communication_disabled_until: Schema.optional(Schema.NullOr(IsoTimestamp)),

@@ -161,7 +161,7 @@ export const BaseThemeType = {
  * @category schemas
  */
 export const MessageActivity = Schema.Struct({
-  type: Schema.Number,
+  type: Schema.Int,
   party_id: Schema.optional(Schema.String)
 })
 
@@ -195,7 +195,7 @@ export interface MessageCall extends Schema.Schema.Type<typeof MessageCall> {}
  * @category schemas
  */
 export const MessageReference = Schema.Struct({
-  type: Schema.optional(Schema.Number),
+  type: Schema.optional(Schema.Int),
   message_id: Schema.optional(Snowflake),
   // optional only when sending a reply; always present in received data
   // (resources/message.mdx, "Message Reference Structure")
@@ -217,8 +217,8 @@ export interface MessageReference extends Schema.Schema.Type<typeof MessageRefer
  * @category schemas
  */
 export const ReactionCountDetails = Schema.Struct({
-  burst: Schema.Number,
-  normal: Schema.Number
+  burst: Schema.Int,
+  normal: Schema.Int
 })
 
 /**
@@ -234,7 +234,7 @@ export interface ReactionCountDetails extends Schema.Schema.Type<typeof Reaction
  * @category schemas
  */
 export const Reaction = Schema.Struct({
-  count: Schema.Number,
+  count: Schema.Int,
   /** Added 2023-07 (super reactions); absent from payloads sent before. */
   count_details: Schema.optional(ReactionCountDetails),
   me: Schema.Boolean,
@@ -278,13 +278,13 @@ export interface EmbedFooter extends Schema.Schema.Type<typeof EmbedFooter> {}
 export const EmbedImage = Schema.Struct({
   url: Schema.String,
   proxy_url: Schema.optional(Schema.String),
-  height: Schema.optional(Schema.Number),
-  width: Schema.optional(Schema.Number),
+  height: Schema.optional(Schema.Int),
+  width: Schema.optional(Schema.Int),
   content_type: Schema.optional(Schema.String),
   placeholder: Schema.optional(Schema.String),
-  placeholder_version: Schema.optional(Schema.Number),
+  placeholder_version: Schema.optional(Schema.Int),
   description: Schema.optional(Schema.String),
-  flags: Schema.optional(Schema.Number)
+  flags: Schema.optional(Schema.Int)
 })
 
 /**
@@ -302,13 +302,13 @@ export interface EmbedImage extends Schema.Schema.Type<typeof EmbedImage> {}
 export const EmbedVideo = Schema.Struct({
   url: Schema.optional(Schema.String),
   proxy_url: Schema.optional(Schema.String),
-  height: Schema.optional(Schema.Number),
-  width: Schema.optional(Schema.Number),
+  height: Schema.optional(Schema.Int),
+  width: Schema.optional(Schema.Int),
   content_type: Schema.optional(Schema.String),
   placeholder: Schema.optional(Schema.String),
-  placeholder_version: Schema.optional(Schema.Number),
+  placeholder_version: Schema.optional(Schema.Int),
   description: Schema.optional(Schema.String),
-  flags: Schema.optional(Schema.Number)
+  flags: Schema.optional(Schema.Int)
 })
 
 /**
@@ -383,7 +383,7 @@ export const Embed = Schema.Struct({
   description: Schema.optional(Schema.String),
   url: Schema.optional(Schema.String),
   timestamp: Schema.optional(IsoTimestamp),
-  color: Schema.optional(Schema.Number),
+  color: Schema.optional(Schema.Int),
   footer: Schema.optional(EmbedFooter),
   image: Schema.optional(EmbedImage),
   thumbnail: Schema.optional(EmbedImage),
@@ -391,7 +391,7 @@ export const Embed = Schema.Struct({
   provider: Schema.optional(EmbedProvider),
   author: Schema.optional(EmbedAuthor),
   fields: Schema.optional(Schema.Array(EmbedField)),
-  flags: Schema.optional(Schema.Number)
+  flags: Schema.optional(Schema.Int)
 })
 
 /**
@@ -414,17 +414,17 @@ export const Attachment = Schema.Struct({
   title: Schema.optional(Schema.String),
   description: Schema.optional(Schema.String),
   content_type: Schema.optional(Schema.String),
-  size: Schema.Number,
+  size: Schema.Int,
   url: Schema.String,
   proxy_url: Schema.String,
-  height: Schema.optional(Schema.NullOr(Schema.Number)),
-  width: Schema.optional(Schema.NullOr(Schema.Number)),
+  height: Schema.optional(Schema.NullOr(Schema.Int)),
+  width: Schema.optional(Schema.NullOr(Schema.Int)),
   placeholder: Schema.optional(Schema.String),
-  placeholder_version: Schema.optional(Schema.Number),
+  placeholder_version: Schema.optional(Schema.Int),
   ephemeral: Schema.optional(Schema.Boolean),
   duration_secs: Schema.optional(Schema.Number),
   waveform: Schema.optional(Schema.String),
-  flags: Schema.optional(Schema.Number),
+  flags: Schema.optional(Schema.Int),
   clip_participants: Schema.optional(Schema.Array(User)),
   clip_created_at: Schema.optional(IsoTimestamp),
   application: Schema.optional(Schema.NullOr(Application))
@@ -447,7 +447,7 @@ export interface Attachment extends Schema.Schema.Type<typeof Attachment> {}
 export const ChannelMention = Schema.Struct({
   id: Snowflake,
   guild_id: Snowflake,
-  type: Schema.Number,
+  type: Schema.Int,
   name: Schema.String
 })
 
@@ -466,7 +466,7 @@ export interface ChannelMention extends Schema.Schema.Type<typeof ChannelMention
 export const RoleSubscriptionData = Schema.Struct({
   role_subscription_listing_id: Snowflake,
   tier_name: Schema.String,
-  total_months_subscribed: Schema.Number,
+  total_months_subscribed: Schema.Int,
   is_renewal: Schema.Boolean
 })
 
@@ -484,9 +484,9 @@ export interface RoleSubscriptionData extends Schema.Schema.Type<typeof RoleSubs
  */
 export const SharedClientTheme = Schema.Struct({
   colors: Schema.Array(Schema.String),
-  gradient_angle: Schema.Number,
-  base_mix: Schema.Number,
-  base_theme: Schema.optional(Schema.NullOr(Schema.Number))
+  gradient_angle: Schema.Int,
+  base_mix: Schema.Int,
+  base_theme: Schema.optional(Schema.NullOr(Schema.Int))
 })
 
 /**
@@ -504,7 +504,7 @@ export interface SharedClientTheme extends Schema.Schema.Type<typeof SharedClien
  */
 export const MessageInteraction = Schema.Struct({
   id: Snowflake,
-  type: Schema.Number,
+  type: Schema.Int,
   name: Schema.String,
   user: User,
   member: Schema.optional(PartialMember)
@@ -526,7 +526,7 @@ export interface MessageInteraction extends Schema.Schema.Type<typeof MessageInt
  */
 export const TriggeringInteractionMetadata = Schema.Struct({
   id: Snowflake,
-  type: Schema.Number,
+  type: Schema.Int,
   user: User,
   authorizing_integration_owners: Schema.Record({ key: Schema.String, value: Snowflake }),
   original_response_message_id: Schema.optional(Snowflake),
@@ -579,11 +579,11 @@ const messageFields = {
   nonce: Schema.optional(Schema.NullOr(Schema.Union(Schema.String, Schema.Number))),
   pinned: Schema.Boolean,
   webhook_id: Schema.optional(Snowflake),
-  type: Schema.Number,
+  type: Schema.Int,
   activity: Schema.optional(MessageActivity),
   application: Schema.optional(PartialApplication),
   application_id: Schema.optional(Snowflake),
-  flags: Schema.optional(Schema.Number),
+  flags: Schema.optional(Schema.Int),
   message_reference: Schema.optional(MessageReference),
   interaction_metadata: Schema.optional(MessageInteractionMetadata),
   interaction: Schema.optional(MessageInteraction),
@@ -592,7 +592,7 @@ const messageFields = {
   components: Schema.optional(Schema.Array(Schema.Unknown)),
   sticker_items: Schema.optional(Schema.Array(StickerItem)),
   stickers: Schema.optional(Schema.Array(Sticker)),
-  position: Schema.optional(Schema.Number),
+  position: Schema.optional(Schema.Int),
   role_subscription_data: Schema.optional(RoleSubscriptionData),
   poll: Schema.optional(Poll),
   call: Schema.optional(MessageCall),

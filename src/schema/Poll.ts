@@ -41,7 +41,7 @@ export interface PollMedia extends Schema.Schema.Type<typeof PollMedia> {}
  * @category schemas
  */
 export const PollAnswer = Schema.Struct({
-  answer_id: Schema.Number,
+  answer_id: Schema.Int,
   poll_media: PollMedia
 })
 
@@ -58,8 +58,8 @@ export interface PollAnswer extends Schema.Schema.Type<typeof PollAnswer> {}
  * @category schemas
  */
 export const PollAnswerCount = Schema.Struct({
-  id: Schema.Number,
-  count: Schema.Number,
+  id: Schema.Int,
+  count: Schema.Int,
   me_voted: Schema.Boolean
 })
 
@@ -97,7 +97,7 @@ export const Poll = Schema.Struct({
   answers: Schema.Array(PollAnswer),
   expiry: Schema.NullOr(IsoTimestamp),
   allow_multiselect: Schema.Boolean,
-  layout_type: Schema.Number,
+  layout_type: Schema.Int,
   results: Schema.optional(PollResults)
 })
 

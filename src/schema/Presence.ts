@@ -94,8 +94,8 @@ export interface ClientStatus extends Schema.Schema.Type<typeof ClientStatus> {}
  * @category schemas
  */
 export const ActivityTimestamps = Schema.Struct({
-  start: Schema.optional(Schema.Number),
-  end: Schema.optional(Schema.Number)
+  start: Schema.optional(Schema.Int),
+  end: Schema.optional(Schema.Int)
 })
 
 /**
@@ -130,7 +130,7 @@ export interface ActivityEmoji extends Schema.Schema.Type<typeof ActivityEmoji> 
  */
 export const ActivityParty = Schema.Struct({
   id: Schema.optional(Schema.String),
-  size: Schema.optional(Schema.Tuple(Schema.Number, Schema.Number))
+  size: Schema.optional(Schema.Tuple(Schema.Int, Schema.Int))
 })
 
 /**
@@ -188,13 +188,13 @@ export interface ActivitySecrets extends Schema.Schema.Type<typeof ActivitySecre
  */
 export const Activity = Schema.Struct({
   name: Schema.String,
-  type: Schema.Number,
+  type: Schema.Int,
   url: Schema.optional(Schema.NullOr(Schema.String)),
   /** Absent from activities sent by Spacebar (an independent Discord-compatible server). */
-  created_at: Schema.optional(Schema.Number),
+  created_at: Schema.optional(Schema.Int),
   timestamps: Schema.optional(ActivityTimestamps),
   application_id: Schema.optional(Snowflake),
-  status_display_type: Schema.optional(Schema.NullOr(Schema.Number)),
+  status_display_type: Schema.optional(Schema.NullOr(Schema.Int)),
   details: Schema.optional(Schema.NullOr(Schema.String)),
   details_url: Schema.optional(Schema.NullOr(Schema.String)),
   state: Schema.optional(Schema.NullOr(Schema.String)),
@@ -204,7 +204,7 @@ export const Activity = Schema.Struct({
   assets: Schema.optional(ActivityAssets),
   secrets: Schema.optional(ActivitySecrets),
   instance: Schema.optional(Schema.Boolean),
-  flags: Schema.optional(Schema.Number),
+  flags: Schema.optional(Schema.Int),
   buttons: Schema.optional(Schema.Array(Schema.String))
 })
 

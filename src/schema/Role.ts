@@ -45,11 +45,11 @@ export interface RoleTags extends Schema.Schema.Type<typeof RoleTags> {}
  * @category schemas
  */
 export const RoleColors = Schema.Struct({
-  primary_color: Schema.Number,
+  primary_color: Schema.Int,
   /** Absent means none, as `null` does: Spacebar sends only `primary_color`. */
-  secondary_color: Schema.optional(Schema.NullOr(Schema.Number)),
+  secondary_color: Schema.optional(Schema.NullOr(Schema.Int)),
   /** Absent means none, as `null` does: Spacebar sends only `primary_color`. */
-  tertiary_color: Schema.optional(Schema.NullOr(Schema.Number))
+  tertiary_color: Schema.optional(Schema.NullOr(Schema.Int))
 })
 
 /**
@@ -68,19 +68,19 @@ export interface RoleColors extends Schema.Schema.Type<typeof RoleColors> {}
 export const Role = Schema.Struct({
   id: Snowflake,
   name: Schema.String,
-  color: Schema.Number,
+  color: Schema.Int,
   /** Added 2025-07 (gradient role colors); absent from payloads sent before. */
   colors: Schema.optional(RoleColors),
   hoist: Schema.Boolean,
   icon: Schema.optional(Schema.NullOr(Schema.String)),
   unicode_emoji: Schema.optional(Schema.NullOr(Schema.String)),
-  position: Schema.Number,
+  position: Schema.Int,
   permissions: Schema.String,
   managed: Schema.Boolean,
   mentionable: Schema.Boolean,
   tags: Schema.optional(RoleTags),
   /** Added 2023-07 (role flags); absent from payloads sent before. */
-  flags: Schema.optional(Schema.Number)
+  flags: Schema.optional(Schema.Int)
 })
 
 /**

@@ -95,8 +95,8 @@ export interface ScheduledEventEntityMetadata extends Schema.Schema.Type<typeof 
  * @category schemas
  */
 export const RecurrenceRuleNWeekday = Schema.Struct({
-  n: Schema.Number,
-  day: Schema.Number
+  n: Schema.Int,
+  day: Schema.Int
 })
 
 /**
@@ -114,14 +114,14 @@ export interface RecurrenceRuleNWeekday extends Schema.Schema.Type<typeof Recurr
 export const RecurrenceRule = Schema.Struct({
   start: IsoTimestamp,
   end: Schema.NullOr(IsoTimestamp),
-  frequency: Schema.Number,
-  interval: Schema.Number,
-  by_weekday: Schema.NullOr(Schema.Array(Schema.Number)),
+  frequency: Schema.Int,
+  interval: Schema.Int,
+  by_weekday: Schema.NullOr(Schema.Array(Schema.Int)),
   by_n_weekday: Schema.NullOr(Schema.Array(RecurrenceRuleNWeekday)),
-  by_month: Schema.NullOr(Schema.Array(Schema.Number)),
-  by_month_day: Schema.NullOr(Schema.Array(Schema.Number)),
-  by_year_day: Schema.NullOr(Schema.Array(Schema.Number)),
-  count: Schema.NullOr(Schema.Number)
+  by_month: Schema.NullOr(Schema.Array(Schema.Int)),
+  by_month_day: Schema.NullOr(Schema.Array(Schema.Int)),
+  by_year_day: Schema.NullOr(Schema.Array(Schema.Int)),
+  count: Schema.NullOr(Schema.Int)
 })
 
 /**
@@ -145,13 +145,13 @@ export const GuildScheduledEvent = Schema.Struct({
   description: Schema.optional(Schema.NullOr(Schema.String)),
   scheduled_start_time: IsoTimestamp,
   scheduled_end_time: Schema.NullOr(IsoTimestamp),
-  privacy_level: Schema.Number,
-  status: Schema.Number,
-  entity_type: Schema.Number,
+  privacy_level: Schema.Int,
+  status: Schema.Int,
+  entity_type: Schema.Int,
   entity_id: Schema.NullOr(Snowflake),
   entity_metadata: Schema.NullOr(ScheduledEventEntityMetadata),
   creator: Schema.optional(User),
-  user_count: Schema.optional(Schema.Number),
+  user_count: Schema.optional(Schema.Int),
   image: Schema.optional(Schema.NullOr(Schema.String)),
   /** Added 2024-08 (recurring events); absent from payloads sent before. */
   recurrence_rule: Schema.optional(Schema.NullOr(RecurrenceRule))

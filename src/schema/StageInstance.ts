@@ -28,7 +28,7 @@ export const StageInstance = Schema.Struct({
   guild_id: Snowflake,
   channel_id: Snowflake,
   topic: Schema.String,
-  privacy_level: Schema.Number,
+  privacy_level: Schema.Int,
   discoverable_disabled: Schema.Boolean,
   /** Added 2021-11 (guild scheduled events); absent from payloads sent before. */
   guild_scheduled_event_id: Schema.optional(Schema.NullOr(Snowflake))

@@ -45,12 +45,12 @@ export const Sticker = Schema.Struct({
   /** Optional until 2021-07 (sticker packs and guild stickers); absent from some payloads sent before. */
   tags: Schema.optional(Schema.String),
   /** Added 2021-07 (sticker packs and guild stickers); absent from payloads sent before. */
-  type: Schema.optional(Schema.Number),
-  format_type: Schema.Number,
+  type: Schema.optional(Schema.Int),
+  format_type: Schema.Int,
   available: Schema.optional(Schema.Boolean),
   guild_id: Schema.optional(Snowflake),
   user: Schema.optional(User),
-  sort_value: Schema.optional(Schema.Number)
+  sort_value: Schema.optional(Schema.Int)
 })
 
 /**
@@ -70,7 +70,7 @@ export interface Sticker extends Schema.Schema.Type<typeof Sticker> {}
 export const StickerItem = Schema.Struct({
   id: Snowflake,
   name: Schema.String,
-  format_type: Schema.Number
+  format_type: Schema.Int
 })
 
 /**

@@ -34,7 +34,7 @@ export const Subscription = Schema.Struct({
   renewal_sku_ids: Schema.optional(Schema.NullOr(Schema.Array(Snowflake))),
   current_period_start: IsoTimestamp,
   current_period_end: IsoTimestamp,
-  status: Schema.Number,
+  status: Schema.Int,
   canceled_at: Schema.NullOr(IsoTimestamp),
   country: Schema.optional(Schema.String)
 })
