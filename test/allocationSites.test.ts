@@ -35,11 +35,19 @@ const decisions = (mode: "settle" | "control"): Array<Decision> => {
   }))
 }
 
+/**
+ * What is checked is V8 11.3's behaviour (Node 20). Node 24's V8 (12.4) decides differently: on
+ * 24.22 the settled site still goes "undecided => maybe tenure" under the fixture (measured), so
+ * the settling does not help there, and these cases run on Node 20 only (issue #14 makes the
+ * settling opt-in and moves this check to the bench).
+ */
+const nodeOfThisV8 = process.versions.node.startsWith("20.")
+
 /** A digest where at least 85 % of the site's new objects survived: V8's threshold to tenure. */
 const mostlySurvived = (d: Decision) => d.created >= 2_000 && d.found >= 0.85 * d.created
 
 describe("chunk allocation site", () => {
-  it("once settled, it stays \"don't tenure\" while every chunk lives on", () => {
+  it.runIf(nodeOfThisV8)("once settled, it stays \"don't tenure\" while every chunk lives on", () => {
     const all = decisions("settle")
     // the settling: 1 024 chunks, one in eight alive at the scavenge
     const settling = all.find((d) =>
@@ -52,7 +60,7 @@ describe("chunk allocation site", () => {
     for (const d of later) expect([d.from, d.to]).toEqual(["don't tenure", "don't tenure"])
   }, 30_000)
 
-  it("control: without settling, the same chunks move the site towards tenure", () => {
+  it.runIf(nodeOfThisV8)("control: without settling, the same chunks move the site towards tenure", () => {
     const all = decisions("control")
     expect(all.some((d) => mostlySurvived(d) && (d.to === "maybe tenure" || d.to === "tenure"))).toBe(true)
   }, 30_000)
