@@ -6,6 +6,7 @@ import * as Supervisor from "effect/Supervisor"
 import * as TestClock from "effect/TestClock"
 import * as Gateway from "../src/Gateway.js"
 import * as Chaos from "../src/testing/Chaos.js"
+import { canCompressZstd } from "../src/testing/internal/engine.js"
 import { Simulator } from "../src/testing/Simulator.js"
 import { simulatorWith } from "./helpers.js"
 
@@ -92,6 +93,18 @@ describe("delivery guarantees under chaos (in memory, TestClock)", () => {
       }).pipe(Effect.provide(simulatorWith({ ...simulator, splitCompressedFrames: true }, { compression: "zlib-stream" }))),
     { fastCheck: { numRuns: 8, seed: 11 } }
   )
+
+  describe.runIf(canCompressZstd)("zstd-stream (where node:zlib has zstd: Node 22.15 and later)", () => {
+    it.scoped.prop(
+      "the same with zstd-stream",
+      [Chaos.arbitrary({ maxSteps: 80 })],
+      ([script]) =>
+        Effect.gen(function*() {
+          assertClean(script, yield* runScript(script))
+        }).pipe(Effect.provide(simulatorWith(simulator, { compression: "zstd-stream" }))),
+      { fastCheck: { numRuns: 8, seed: 17 } }
+    )
+  })
 
   it.scoped.prop(
     "the same against a server that numbers READY 0 (as Spacebar does)",

@@ -8,6 +8,7 @@ import * as TestClock from "effect/TestClock"
 import * as Gateway from "../src/Gateway.js"
 import type { GatewayEvent } from "../src/GatewayEvent.js"
 import * as Fixtures from "../src/testing/fixtures.js"
+import { canCompressZstd } from "../src/testing/internal/engine.js"
 import { Simulator } from "../src/testing/Simulator.js"
 import { gatewayOn } from "./helpers.js"
 
@@ -141,6 +142,35 @@ describe("zlib-stream transport compression", () => {
       yield* sim.takeConnection
       yield* sim.takePayload(6)
     }).pipe(Effect.provide(gatewayOn({ guilds: 1 }, { compression: "zlib-stream" }))))
+})
+
+// The simulator compresses zstd with node:zlib, which has zstd from Node 22.15: CI runs these on Node 24.
+describe.runIf(canCompressZstd)("zstd-stream transport compression", () => {
+  it.scoped("decompresses one shared context per connection, one message per frame", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator
+      const events = yield* afterStartup(20)
+      const connection = yield* sim.takeConnection
+      assert.strictEqual(new URL(connection.url).searchParams.get("compress"), "zstd-stream")
+      for (let i = 0; i < 20; i++) {
+        yield* sim.dispatch(
+          "MESSAGE_CREATE",
+          Fixtures.messageCreate({ id: String(1300000000000000000n + BigInt(i)), channelId: "1300000000000000500" })
+        )
+      }
+      const received = yield* Fiber.join(events)
+      assert.deepStrictEqual(received.map((event) => event.type), Array(20).fill("MESSAGE_CREATE"))
+      assert.deepStrictEqual(received.map((event) => ("sequence" in event ? event.sequence : 0)), Array.from({ length: 20 }, (_, i) => i + 4))
+    }).pipe(Effect.provide(gatewayOn({ guilds: 2 }, { compression: "zstd-stream" }))))
+
+  it.scoped("a corrupt compressed stream leads to a reconnect and resume, not a crash", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator
+      yield* sim.takeConnection
+      yield* sim.sendRaw(Uint8Array.of(1, 2, 3, 4, 5, 6, 7, 8, 9))
+      yield* sim.takeConnection
+      yield* sim.takePayload(6)
+    }).pipe(Effect.provide(gatewayOn({ guilds: 1 }, { compression: "zstd-stream" }))))
 })
 
 describe("decode: none", () => {

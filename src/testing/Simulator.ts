@@ -74,7 +74,11 @@ export interface SimulatorOptions {
    * may not. Default `true`.
    */
   readonly countHeartbeats?: boolean | undefined
-  /** Send each zlib-stream message in two or three WebSocket frames. Default `false`. */
+  /**
+   * Send each zlib-stream message in two or three WebSocket frames. Default `false`. zstd-stream
+   * (which the simulator speaks where node:zlib has zstd, Node 22.15 and later) always sends one
+   * message per frame, as Discord does.
+   */
   readonly splitCompressedFrames?: boolean | undefined
   /** The port to listen on when served; 0 picks a free one. Default 0. */
   readonly port?: number | undefined

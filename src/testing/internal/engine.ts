@@ -139,12 +139,18 @@ const endsWithSuffix = (buffer: Uint8Array): boolean => {
 
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
+/** A connection's transport compression: one message at a time, `done` with its bytes. */
+interface Compressor {
+  compress(text: string, done: (out: Buffer) => void): void
+  destroy(): void
+}
+
 /**
  * One zlib-stream context per connection. node:zlib is callback-based, so messages
  * are compressed one at a time: a message is complete when the output ends with the
  * Z_SYNC_FLUSH suffix.
  */
-class Compressor {
+class ZlibCompressor implements Compressor {
   private readonly deflate = Zlib.createDeflate()
   private chunks: Array<Buffer> = []
   private waiting: ((out: Buffer) => void) | undefined
@@ -174,6 +180,55 @@ class Compressor {
   destroy(): void {
     this.waiting = undefined
     this.deflate.close()
+  }
+}
+
+interface ZstdZlib {
+  readonly createZstdCompress?: (options?: { readonly params?: Record<number, number> }) => Zlib.Deflate
+  readonly constants: Record<string, number | undefined>
+}
+const zstdZlib = Zlib as unknown as ZstdZlib
+
+/**
+ * Whether this Node can compress zstd-stream (node:zlib has zstd from Node 22.15 and 23.8); on
+ * an older Node the simulator refuses `compress=zstd-stream` with 4002.
+ *
+ * @internal
+ */
+export const canCompressZstd: boolean = typeof zstdZlib.createZstdCompress === "function" &&
+  zstdZlib.constants["ZSTD_e_flush"] !== undefined
+
+/**
+ * One zstd stream per connection, flushed (ZSTD_e_flush) after every message, as Discord does: a
+ * message is complete when its flush has called back.
+ */
+class ZstdCompressor implements Compressor {
+  private readonly stream = zstdZlib.createZstdCompress!({
+    params: { [zstdZlib.constants["ZSTD_c_compressionLevel"]!]: 6, [zstdZlib.constants["ZSTD_c_windowLog"]!]: 20 }
+  })
+  private chunks: Array<Buffer> = []
+  private closed = false
+
+  constructor() {
+    this.stream.on("data", (chunk: Buffer) => this.chunks.push(chunk))
+    this.stream.on("error", () => {
+      this.closed = true
+    })
+  }
+
+  compress(text: string, done: (out: Buffer) => void): void {
+    this.stream.write(text)
+    this.stream.flush(zstdZlib.constants["ZSTD_e_flush"]!, () => {
+      if (this.closed) return
+      const out = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks)
+      this.chunks = []
+      done(out)
+    })
+  }
+
+  destroy(): void {
+    this.closed = true
+    this.stream.close()
   }
 }
 
@@ -381,8 +436,13 @@ export class Engine implements TransportHost {
       id,
       url,
       transport,
-      compress === "zlib-stream" ? new Compressor() : undefined,
-      this.options.splitCompressedFrames
+      compress === "zlib-stream"
+        ? new ZlibCompressor()
+        : compress === "zstd-stream" && canCompressZstd
+        ? new ZstdCompressor()
+        : undefined,
+      // zstd-stream: each WebSocket message is one gateway message (gateway.mdx, "zstd-stream").
+      this.options.splitCompressedFrames && compress === "zlib-stream"
     )
     this.conns.set(transport, conn)
     this.liveConns.push(conn)
@@ -398,7 +458,7 @@ export class Engine implements TransportHost {
     if (params.get("encoding") !== "json") {
       return this.serverClose(conn, CloseCode.DecodeError, "Unsupported encoding.")
     }
-    if (compress !== null && compress !== "zlib-stream") {
+    if (compress !== null && compress !== "zlib-stream" && !(compress === "zstd-stream" && canCompressZstd)) {
       return this.serverClose(conn, CloseCode.DecodeError, "Unsupported compression.")
     }
     if (this.stall === "hello") return
