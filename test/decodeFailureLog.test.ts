@@ -17,13 +17,19 @@ const badGuild = (i: number) => {
   return guild
 }
 
+/** A logger that keeps each line as the default logger writes it (format and level). */
+const capturing = () => {
+  const lines: Array<string> = []
+  const logger = Logger.replace(Logger.defaultLogger, Logger.make((options) => {
+    lines.push(Logger.stringLogger.log(options))
+  }))
+  return { lines, logger }
+}
+
 describe("decode failures in the log", () => {
   it.scoped("1 000 failing GUILD_CREATEs log one short line a minute (under 100 KB), every one counted and published", () => {
-    const lines: Array<string> = []
     // What a user's console gets: the default format, at the default level (Info).
-    const capture = Logger.make((options) => {
-      lines.push(Logger.stringLogger.log(options))
-    })
+    const { lines, logger } = capturing()
     return Effect.gen(function*() {
       const sim = yield* Simulator
       const gateway = yield* Gateway.Gateway
@@ -60,15 +66,12 @@ describe("decode failures in the log", () => {
       if (first.type === "DECODE_FAILURE") assert.include(first.error.message, "id")
     }).pipe(
       Effect.provide(gatewayOn({ guilds: 0 })),
-      Effect.provide(Logger.replace(Logger.defaultLogger, capture))
+      Effect.provide(logger)
     )
   })
 
   it.scoped("different paths are different kinds: each is logged; at most three paths per line", () => {
-    const lines: Array<string> = []
-    const capture = Logger.make((options) => {
-      lines.push(Logger.stringLogger.log(options))
-    })
+    const { lines, logger } = capturing()
     return Effect.gen(function*() {
       const sim = yield* Simulator
       const gateway = yield* Gateway.Gateway
@@ -94,7 +97,7 @@ describe("decode failures in the log", () => {
       assert.notInclude(logged[1]!, "unavailable")
     }).pipe(
       Effect.provide(gatewayOn({ guilds: 0 })),
-      Effect.provide(Logger.replace(Logger.defaultLogger, capture))
+      Effect.provide(logger)
     )
   })
 })
