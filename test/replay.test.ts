@@ -139,7 +139,27 @@ describe("startup replay: subscribers in any order", () => {
     }).pipe(Effect.provide(gatewayOn())))
 })
 
+const twoShards = Sharding.layer({}).pipe(
+  Layer.provide(Layer.unwrapEffect(Effect.map(Simulator, (sim) =>
+    GatewayConfig.layer({ token, apiBaseUrl: sim.apiBaseUrl, waitForReady: false })))),
+  Layer.provideMerge(Simulator.layerMemory({ token, shards: 2, guilds: 4 }))
+)
+
 describe("startup replay with Sharding", () => {
+  it.scoped("a shard's own stream subscribed first does not take the merged stream's replay", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator
+      const sharding = yield* Sharding.Sharding
+      for (let i = 0; i < 2; i++) yield* TestClock.adjust("5 seconds")
+      yield* sharding.ready
+      const shard0 = yield* sharding.shard(0)
+      assert.deepStrictEqual((yield* collected(yield* takeNow(shard0.subscribe, 1))).map((e) => e.type), ["READY"])
+      yield* sim.dispatch("TYPING_START_X", { n: 1 })
+      const merged = yield* collected(yield* takeNow(sharding.subscribe, 7))
+      assert.deepStrictEqual(merged.filter((e) => e.type === "READY").length, 2)
+      assert.deepStrictEqual(merged.at(-1)!.type, "UNKNOWN_EVENT")
+    }).pipe(Effect.provide(twoShards)))
+
   it.scoped("a late subscriber gets every shard's READY and GUILD_CREATEs; shard(id).events only that shard's", () =>
     Effect.gen(function*() {
       const sharding = yield* Sharding.Sharding
@@ -160,11 +180,5 @@ describe("startup replay with Sharding", () => {
         ["GUILD_CREATE", 1],
         ["GUILD_CREATE", 1]
       ])
-    }).pipe(Effect.provide(
-      Sharding.layer({}).pipe(
-        Layer.provide(Layer.unwrapEffect(Effect.map(Simulator, (sim) =>
-          GatewayConfig.layer({ token, apiBaseUrl: sim.apiBaseUrl, waitForReady: false })))),
-        Layer.provideMerge(Simulator.layerMemory({ token, shards: 2, guilds: 4 }))
-      )
-    )))
+    }).pipe(Effect.provide(twoShards)))
 })

@@ -214,8 +214,9 @@ export const make = <A>(options: {
     const replayFor = (replay: Replay): Array<A> => {
       if (replay === "none") return []
       const events: Array<A> = []
-      for (const entry of replayLog) if (replay === "all" && !firstTaken || entry.inSnapshot) events.push(entry.event)
-      if (replay === "all" && !firstTaken) {
+      const takesAll = replay === "all" && !firstTaken
+      for (const entry of replayLog) if (takesAll || entry.inSnapshot) events.push(entry.event)
+      if (takesAll) {
         firstTaken = true
         replayLog = replayLog.filter((entry) => entry.inSnapshot)
       }

@@ -211,9 +211,11 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
           const gateway = yield* Gateway.makeShard({
             config: { ...base, shard: [id, count], gatewayUrl, waitForReady: false },
             deliver,
+            // A shard's own streams replay its snapshot but never take what the hub keeps for the
+            // first subscriber of the merged stream: that one may still come.
             subscribeWith: (replay) =>
               Effect.map(
-                hub.subscribeWith(replay),
+                hub.subscribeWith(replay === "all" ? "snapshot" : replay),
                 Stream.filter((event): event is GatewayEvent => event.type !== "RESHARDED" && event.shard === id)
               ),
             streamsEndOnFatal: false,
