@@ -26,6 +26,16 @@ import * as Intents from "./Intents.js"
 export type Compression = "zlib-stream" | "zstd-stream" | "none"
 
 /**
+ * The payload encoding: `"json"` (text frames) or `"etf"` (Erlang's External Term Format, binary
+ * frames; Discord's snowflakes arrive as 64-bit integers and are decoded to the same decimal
+ * strings JSON has, so the same Schemas apply).
+ *
+ * @since 0.1.0
+ * @category models
+ */
+export type Encoding = "json" | "etf"
+
+/**
  * The resolved configuration.
  *
  * @since 0.1.0
@@ -43,6 +53,7 @@ export interface GatewayConfigShape {
   /** Base URL of Discord's HTTP API, for `GET /gateway/bot`. */
   readonly apiBaseUrl: string
   readonly compression: Compression
+  readonly encoding: Encoding
   /** Members above which a guild is "large" (50-250). */
   readonly largeThreshold: number
   /** Presence sent in Identify. */
@@ -98,6 +109,7 @@ export interface GatewayConfigOptions {
   readonly gatewayUrl?: string | undefined
   readonly apiBaseUrl?: string | undefined
   readonly compression?: Compression | undefined
+  readonly encoding?: Encoding | undefined
   readonly largeThreshold?: number | undefined
   readonly presence?: UpdatePresence | undefined
   readonly properties?: Partial<IdentifyProperties> | undefined
@@ -148,6 +160,7 @@ export const make = (options: GatewayConfigOptions): GatewayConfigShape => ({
   gatewayUrl: options.gatewayUrl,
   apiBaseUrl: options.apiBaseUrl ?? "https://discord.com/api/v10",
   compression: options.compression ?? "none",
+  encoding: options.encoding ?? "json",
   largeThreshold: options.largeThreshold ?? 50,
   presence: options.presence,
   properties: {
@@ -198,7 +211,7 @@ const shardConfig = Config.string("DISCORD_SHARD").pipe(
 
 /**
  * Reads the configuration from Effect's `Config`: `DISCORD_TOKEN` (required), `DISCORD_INTENTS`,
- * `DISCORD_SHARD` (`"0,1"`), `DISCORD_GATEWAY_URL`, `DISCORD_API_BASE_URL`, `DISCORD_COMPRESSION`,
+ * `DISCORD_SHARD` (`"0,1"`), `DISCORD_GATEWAY_URL`, `DISCORD_API_BASE_URL`, `DISCORD_COMPRESSION`, `DISCORD_ENCODING`,
  * `DISCORD_LARGE_THRESHOLD`. `overrides` supplies everything Config does not cover (schedules, presence).
  *
  * @since 0.1.0
@@ -218,6 +231,7 @@ export const layerConfig = (
       const gatewayUrl = yield* Config.option(Config.string("DISCORD_GATEWAY_URL"))
       const apiBaseUrl = yield* Config.option(Config.string("DISCORD_API_BASE_URL"))
       const compression = yield* Config.option(Config.literal("zlib-stream", "zstd-stream", "none")("DISCORD_COMPRESSION"))
+      const encoding = yield* Config.option(Config.literal("json", "etf")("DISCORD_ENCODING"))
       const largeThreshold = yield* Config.option(Config.integer("DISCORD_LARGE_THRESHOLD"))
       return make({
         ...overrides,
@@ -227,6 +241,7 @@ export const layerConfig = (
         gatewayUrl: gatewayUrl._tag === "Some" ? gatewayUrl.value : overrides.gatewayUrl,
         apiBaseUrl: apiBaseUrl._tag === "Some" ? apiBaseUrl.value : overrides.apiBaseUrl,
         compression: compression._tag === "Some" ? compression.value : overrides.compression,
+        encoding: encoding._tag === "Some" ? encoding.value : overrides.encoding,
         largeThreshold: largeThreshold._tag === "Some" ? largeThreshold.value : overrides.largeThreshold
       })
     })

@@ -94,7 +94,27 @@ describe("delivery guarantees under chaos (in memory, TestClock)", () => {
     { fastCheck: { numRuns: 8, seed: 11 } }
   )
 
+  it.scoped.prop(
+    "the same with ETF encoding over zlib-stream, every message split across frames",
+    [Chaos.arbitrary({ maxSteps: 80 })],
+    ([script]) =>
+      Effect.gen(function*() {
+        assertClean(script, yield* runScript(script))
+      }).pipe(Effect.provide(simulatorWith({ ...simulator, splitCompressedFrames: true }, { compression: "zlib-stream", encoding: "etf" }))),
+    { fastCheck: { numRuns: 8, seed: 19 } }
+  )
+
   describe.runIf(canCompressZstd)("zstd-stream (where node:zlib has zstd: Node 22.15 and later)", () => {
+    it.scoped.prop(
+      "the same with ETF over zstd-stream",
+      [Chaos.arbitrary({ maxSteps: 60 })],
+      ([script]) =>
+        Effect.gen(function*() {
+          assertClean(script, yield* runScript(script))
+        }).pipe(Effect.provide(simulatorWith(simulator, { compression: "zstd-stream", encoding: "etf" }))),
+      { fastCheck: { numRuns: 6, seed: 23 } }
+    )
+
     it.scoped.prop(
       "the same with zstd-stream",
       [Chaos.arbitrary({ maxSteps: 80 })],

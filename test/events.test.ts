@@ -152,6 +152,52 @@ for (const compression of ["zlib-stream", "zstd-stream"] as const) {
   })
 }
 
+describe("ETF encoding", () => {
+  // zstd-stream needs node:zlib's zstd in the simulator (Node 22.15 and later).
+  for (const compression of ["none", "zlib-stream", ...(canCompressZstd ? ["zstd-stream" as const] : [])] as const) {
+    it.scoped(`binary frames both ways, snowflakes sent as 64-bit integers arrive as the same strings (compression: ${compression})`, () =>
+      Effect.gen(function*() {
+        const sim = yield* Simulator
+        const gateway = yield* Gateway.Gateway
+        const events = yield* afterStartup(3)
+        const connection = yield* sim.takeConnection
+        assert.strictEqual(new URL(connection.url).searchParams.get("encoding"), "etf")
+        const messages = Array.from({ length: 3 }, (_, i) =>
+          Fixtures.messageCreate({ id: String(1300000000000000000n + BigInt(i)), channelId: "1300000000000000500", content: `é ${i}` }))
+        for (const message of messages) yield* sim.dispatch("MESSAGE_CREATE", message)
+        const received = yield* Fiber.join(events)
+        // Decoded and checked by the same Schemas as JSON: ids are strings again, the rest as sent.
+        assert.deepStrictEqual(received.map((event) => event.type), ["MESSAGE_CREATE", "MESSAGE_CREATE", "MESSAGE_CREATE"])
+        assert.deepStrictEqual(received.map((event) => (event.type === "MESSAGE_CREATE" ? event.data : undefined)) as Array<unknown>, messages)
+        // The identify and a command went out as ETF and the simulator read them.
+        assert.strictEqual(((yield* sim.takePayload(2)).d as { token: string }).token, "test-token")
+        yield* gateway.updatePresence({ since: null, activities: [], status: "idle", afk: false })
+        assert.strictEqual(((yield* sim.takePayload(3)).d as { status: string }).status, "idle")
+      }).pipe(Effect.provide(gatewayOn({ guilds: 2 }, { encoding: "etf", compression }))))
+  }
+
+  it.scoped("an ETF frame that does not decode is ignored; the connection goes on", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator
+      const events = yield* afterStartup(1)
+      yield* sim.takeConnection
+      yield* sim.sendRaw(Uint8Array.of(131, 108, 255, 255, 255, 255))
+      yield* sim.sendRaw("a text frame")
+      yield* sim.dispatch("MESSAGE_CREATE", Fixtures.messageCreate({ id: "1300000000000000001", channelId: "1300000000000000500" }))
+      assert.deepStrictEqual((yield* Fiber.join(events)).map((event) => event.type), ["MESSAGE_CREATE"])
+      assert.strictEqual((yield* sim.connections).length, 1)
+    }).pipe(Effect.provide(gatewayOn({ guilds: 1 }, { encoding: "etf" }))))
+
+  it.scoped("a compressed stream that inflates to garbage leads to a reconnect and resume", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator
+      yield* sim.takeConnection
+      yield* sim.sendRaw(Uint8Array.of(1, 2, 3, 4, 5, 0, 0, 0xff, 0xff))
+      yield* sim.takeConnection
+      yield* sim.takePayload(6)
+    }).pipe(Effect.provide(gatewayOn({ guilds: 1 }, { encoding: "etf", compression: "zlib-stream" }))))
+})
+
 describe("decode: none", () => {
   it.scoped("publishes every dispatch as UNKNOWN_EVENT with its raw data, checked against nothing", () =>
     Effect.gen(function*() {

@@ -28,6 +28,8 @@ import * as Metrics from "../GatewayMetrics.js"
 import type { GatewayEvent } from "../GatewayEvent.js"
 import type * as DecodeFailureLog from "./decodeFailureLog.js"
 import * as Dispatch from "./dispatch.js"
+import * as Encoding from "./encoding.js"
+import * as Etf from "./etf.js"
 import * as Heartbeat from "./heartbeat.js"
 import * as Inbox from "./inbox.js"
 import * as Inflate from "./inflate.js"
@@ -62,7 +64,8 @@ export interface SessionRuntime {
 
 /** A command waiting for the socket and the rate limit. @internal */
 export interface PendingCommand {
-  readonly json: string
+  /** The command, encoded in the connection's encoding. */
+  readonly frame: Encoding.Frame
   readonly done: Deferred.Deferred<void>
 }
 
@@ -138,10 +141,14 @@ const Opened: unique symbol = Symbol("Opened")
 type Inbound = Payload | BadFrame | typeof End | typeof Opened
 
 /** The URL with the version, encoding and compression query parameters. @internal */
-export const connectUrl = (base: string, compression: GatewayConfigShape["compression"]): string => {
+export const connectUrl = (
+  base: string,
+  compression: GatewayConfigShape["compression"],
+  encoding: GatewayConfigShape["encoding"] = "json"
+): string => {
   const url = new URL(base)
   url.searchParams.set("v", String(GatewayVersion))
-  url.searchParams.set("encoding", "json")
+  url.searchParams.set("encoding", encoding)
   if (compression === "none") url.searchParams.delete("compress")
   else url.searchParams.set("compress", compression)
   return url.toString()
@@ -197,29 +204,45 @@ export const run = (
     // Heartbeats, Identify and Resume go straight to the open socket: no queue, no fiber.
     // A socket that is not open (closing, closed) takes nothing: the connection is ending,
     // and waiting for it to open would hang the loop.
-    const openSocket = (): { readonly send: (data: string) => void } | undefined =>
-      typeof raw?.send === "function" && raw.readyState === 1 ? raw as { send: (data: string) => void } : undefined
-    const sendNow = (json: string): void => {
+    const openSocket = (): { readonly send: (data: Encoding.Frame) => void } | undefined =>
+      typeof raw?.send === "function" && raw.readyState === 1
+        ? raw as { send: (data: Encoding.Frame) => void }
+        : undefined
+    const sendNow = (frame: Encoding.Frame): void => {
       const socket = openSocket()
       if (socket === undefined) return
-      socket.send(json)
+      socket.send(frame)
     }
-    const heartbeatJson = () =>
-      JSON.stringify({ op: Op.Heartbeat, d: session.receivedSequence === NoSequence ? null : session.receivedSequence })
+    const heartbeatFrame = () =>
+      Encoding.encode(config.encoding, {
+        op: Op.Heartbeat,
+        d: session.receivedSequence === NoSequence ? null : session.receivedSequence
+      })
     // op 1: heartbeat now, from the reader itself (no fiber, no queue).
-    const answerHeartbeatRequest = () => sendNow(heartbeatJson())
+    const answerHeartbeatRequest = () => sendNow(heartbeatFrame())
 
-    const onText = (text: string, inflated = false) => {
+    // A message that does not decode: from a decompressor, the shared context is off and every
+    // later message (ACKs included) would decode wrong too, so the connection must be replaced;
+    // an uncompressed frame is only ignored.
+    const undecodable = (reason: string, decompressed: boolean) => {
+      if (decompressed) end(new GatewayError.DecodeError({ shard, reason: `${config.compression}: ${reason}` }))
+      else inbound.push(new BadFrame(reason))
+    }
+    const onText = (text: string, decompressed = false) => {
       let payload: unknown
       try {
         payload = JSON.parse(text)
       } catch {
-        // Inflated garbage means the shared inflate context is off: every later message
-        // (ACKs included) would inflate wrong too, so the connection must be replaced.
-        if (inflated) end(new GatewayError.DecodeError({ shard, reason: "zlib-stream: a message inflated to non-JSON" }))
-        else inbound.push(new BadFrame("frame is not JSON"))
-        return
+        return undecodable(decompressed ? "a message decompressed to non-JSON" : "frame is not JSON", decompressed)
       }
+      onPayload(payload)
+    }
+    const onEtf = (bytes: Uint8Array, decompressed = false) => {
+      const decoded = Etf.decode(bytes, { maxBytes: config.maxMessageBytes })
+      if (decoded._tag === "Left") return undecodable(`frame is not ETF: ${decoded.left.reason}`, decompressed)
+      onPayload(decoded.right)
+    }
+    const onPayload = (payload: unknown) => {
       if (typeof payload !== "object" || payload === null || typeof (payload as { op?: unknown }).op !== "number") {
         inbound.push(new BadFrame("frame is not a gateway payload (no numeric op)"))
         return
@@ -244,7 +267,9 @@ export const run = (
 
     // One decompression context per connection; a message is decompressed in the socket callback.
     const decompressorOptions = {
-      onMessage: (text: string) => onText(text, true),
+      ...(config.encoding === "etf"
+        ? { onBytes: (bytes: Uint8Array) => onEtf(bytes, true) }
+        : { onMessage: (text: string) => onText(text, true) }),
       onError: (reason: string) => end(new GatewayError.DecodeError({ shard, reason: `${config.compression}: ${reason}` })),
       maxMessageBytes: config.maxMessageBytes
     }
@@ -282,6 +307,11 @@ export const run = (
         )
         return
       }
+      if (config.encoding === "etf") {
+        if (typeof data === "string") inbound.push(new BadFrame("text frame on an ETF connection"))
+        else onEtf(data)
+        return
+      }
       onText(typeof data === "string" ? data : decoder.decode(data))
     }
 
@@ -314,7 +344,7 @@ export const run = (
       opened = true
       return SubscriptionRef.set(ctx.status, "WaitingForHello")
     })
-    const url = connectUrl(plan.url, config.compression)
+    const url = connectUrl(plan.url, config.compression, config.encoding)
     // The socket's events go straight to the reader's callbacks (see webSocket.ts); its open
     // reaches the loop through the inbox, as everything else does.
     const opening = yield* Effect.acquireRelease(
@@ -344,18 +374,18 @@ export const run = (
       end(new GatewayError.SocketError({ shard, reason: `defect: ${String(defect)}`, cause: defect }))
     }
     // Commands go out only while the connection is live; a socket that is not open takes nothing.
-    const write = (json: string) =>
+    const write = (frame: Encoding.Frame) =>
       Effect.suspend(() => {
         const socket = openSocket()
         if (socket === undefined) {
           return Effect.fail(new GatewayError.SocketError({ shard, reason: "write failed: the socket is not open", cause: undefined }))
         }
-        socket.send(json)
+        socket.send(frame)
         return Effect.void
       })
 
-    const sendPriority = (payload: unknown) => Effect.sync(() => sendNow(JSON.stringify(payload)))
-    const sendHeartbeat = Effect.sync(() => sendNow(heartbeatJson()))
+    const sendPriority = (payload: unknown) => Effect.sync(() => sendNow(Encoding.encode(config.encoding, payload)))
+    const sendHeartbeat = Effect.sync(() => sendNow(heartbeatFrame()))
 
     // Commands: a fiber runs only while the outbox holds something, so an idle shard keeps none.
     // It is started by `send` (through `outbox.wake`) or when the connection becomes live, and
@@ -382,7 +412,7 @@ export const run = (
             wait = limit.waitMillis(clock.unsafeCurrentTimeMillis())
           }
           limit.recordCommand(clock.unsafeCurrentTimeMillis())
-          yield* write(command.json)
+          yield* write(command.frame)
           Metrics.commandsSent.unsafeUpdate(1, tags)
           ctx.outbox.inFlight = undefined
           yield* Deferred.succeed(command.done, undefined)

@@ -36,6 +36,7 @@ import * as AllocationSites from "./allocationSites.js"
 import * as CloseCodes from "./closeCodes.js"
 import * as Connection from "./connection.js"
 import * as DecodeFailureLog from "./decodeFailureLog.js"
+import * as Encoding from "./encoding.js"
 import * as EventHub from "./eventHub.js"
 import * as GatewayBot from "./gatewayBot.js"
 import * as IntentCheck from "./intentCheck.js"
@@ -101,7 +102,6 @@ interface MemberCollector {
   readonly done: Deferred.Deferred<void>
 }
 
-const byteLength = (text: string): number => Buffer.byteLength(text, "utf8")
 
 /** What one shard runs with. @internal */
 export interface ShardOptions {
@@ -402,15 +402,15 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
 
   const send = (command: Commands.GatewayCommand) =>
     Effect.gen(function*() {
-      const json = JSON.stringify(command)
-      const bytes = byteLength(json)
+      const frame = Encoding.encode(config.encoding, command)
+      const bytes = Encoding.byteLength(frame)
       if (bytes > MaxPayloadBytes) {
         return yield* new GatewayError.PayloadTooLarge({ op: command.op, bytes, limit: MaxPayloadBytes })
       }
       if (yield* Deferred.isDone(fatal)) return yield* awaitFatal
       if (yield* Deferred.isDone(closed)) return yield* new GatewayError.GatewayClosed({ shard })
       const done = yield* Deferred.make<void>()
-      yield* Queue.offer(outbox.queue, { json, done })
+      yield* Queue.offer(outbox.queue, { frame, done })
       outbox.wake?.()
       yield* Effect.raceFirst(
         Deferred.await(done).pipe(Effect.catchAllCause(() => new GatewayError.GatewayClosed({ shard }))),

@@ -50,7 +50,13 @@ export interface Inflater {
 
 /** @internal */
 export interface Options {
-  readonly onMessage: (text: string) => void
+  /** Receives each message as UTF-8 text (JSON encoding). Ignored when `onBytes` is given. */
+  readonly onMessage?: ((text: string) => void) | undefined
+  /**
+   * Receives each message as bytes (ETF encoding). The bytes may be a view of a buffer that the
+   * next `push` of any inflater overwrites: decode them before returning, or copy.
+   */
+  readonly onBytes?: ((bytes: Uint8Array) => void) | undefined
   /** Called at most once: the stream is corrupt or a message is too large. */
   readonly onError: (reason: string) => void
   /** The largest decompressed message accepted, in bytes. Default 64 MiB. */
@@ -198,11 +204,38 @@ const makeSync = (stream: zlib.Inflate, native: Native, options: Options): Infla
   let size = 0
   let text = ""
   let decoder: StringDecoder | undefined
+  // With `onBytes`: copies of the parts inflated so far (the shared buffer is reused).
+  let parts: Array<Buffer> = []
+  const onBytes = options.onBytes
+
+  // Takes a part of the current message out of the shared buffer.
+  const keep = (part: Uint8Array): void => {
+    if (onBytes !== undefined) {
+      parts.push(Buffer.from(part))
+      return
+    }
+    decoder ??= new StringDecoder("utf8")
+    text += decoder.write(part)
+  }
+
+  // The last part of a message (still in the shared buffer) and what came before it.
+  const finish = (last: Buffer): void => {
+    if (onBytes !== undefined) {
+      const bytes = parts.length === 0 ? last : Buffer.concat([...parts, last])
+      parts = []
+      return onBytes(bytes)
+    }
+    const message = decoder === undefined ? last.toString("utf8") : text + decoder.end(last)
+    text = ""
+    decoder = undefined
+    options.onMessage?.(message)
+  }
 
   const fail = (reason: string): void => {
     done = true
     text = ""
     decoder = undefined
+    parts = []
     stream.close()
     options.onError(reason)
   }
@@ -228,8 +261,7 @@ const makeSync = (stream: zlib.Inflate, native: Native, options: Options): Infla
         inLen = availIn
         // Output space left means zlib consumed all it could: the input is used up
         if (availOut !== 0) break
-        decoder ??= new StringDecoder("utf8")
-        text += decoder.write(out.subarray(0, outOff))
+        keep(out.subarray(0, outOff))
         outOff = 0
       }
       // Input left with output space to spare: the deflate stream ended (Discord never ends it)
@@ -237,26 +269,19 @@ const makeSync = (stream: zlib.Inflate, native: Native, options: Options): Infla
       tail = nextTail(tail, frame)
       if (tail !== suffixWord) {
         // Decoded now so the shared buffer is free for the next push, whichever inflater makes it
-        if (outOff > 0) {
-          decoder ??= new StringDecoder("utf8")
-          text += decoder.write(out.subarray(0, outOff))
-        }
+        if (outOff > 0) keep(out.subarray(0, outOff))
         return
       }
-      const message = decoder === undefined
-        ? out.toString("utf8", 0, outOff)
-        : text + decoder.end(out.subarray(0, outOff))
       tail = noTail
       size = 0
-      text = ""
-      decoder = undefined
-      options.onMessage(message)
+      finish(out.subarray(0, outOff))
     },
     close() {
       if (done) return
       done = true
       text = ""
       decoder = undefined
+      parts = []
       stream.close()
     }
   }
@@ -309,10 +334,11 @@ const makeAsync = (options: Options): Inflater => {
       // emitted, so `output` then holds exactly this message.
       inflate.flush(zlib.constants.Z_SYNC_FLUSH, () => {
         if (done) return
-        const text = output.length === 1 ? output[0]!.toString("utf8") : Buffer.concat(output).toString("utf8")
+        const bytes = output.length === 1 ? output[0]! : Buffer.concat(output)
         output = []
         size = 0
-        options.onMessage(text)
+        if (options.onBytes !== undefined) options.onBytes(bytes)
+        else options.onMessage?.(bytes.toString("utf8"))
       })
     },
     close() {

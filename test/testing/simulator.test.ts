@@ -104,10 +104,10 @@ describe("Simulator connection handshake", () => {
       assert.strictEqual((yield* client.closed).code, 4012)
     }))
 
-  it.scoped("closes with 4002 on an encoding other than json", () =>
+  it.scoped("closes with 4002 on an encoding other than json and etf", () =>
     Effect.gen(function*() {
       const { open } = yield* setup()
-      const client = yield* open(`${memoryUrl}?v=10&encoding=etf`)
+      const client = yield* open(`${memoryUrl}?v=10&encoding=msgpack`)
       assert.strictEqual((yield* client.closed).code, 4002)
     }))
 })

@@ -6,6 +6,8 @@
  * @internal
  */
 import * as Zlib from "node:zlib"
+import * as Either from "effect/Either"
+import * as Etf from "../../internal/etf.js"
 import * as Intents from "../../Intents.js"
 import {
   CloseCode,
@@ -110,7 +112,7 @@ interface Session {
 }
 
 type OutItem =
-  | { readonly _tag: "json"; readonly text: string }
+  | { readonly _tag: "json"; readonly text: string | Uint8Array }
   | { readonly _tag: "raw"; readonly frame: string | Uint8Array }
   | { readonly _tag: "close"; readonly code: number; readonly reason: string }
 
@@ -137,11 +139,30 @@ const endsWithSuffix = (buffer: Uint8Array): boolean => {
     buffer[n - 2] === ZlibSuffix[2] && buffer[n - 1] === ZlibSuffix[3]
 }
 
+/**
+ * A payload as Discord sends it in ETF: snowflakes (decimal strings of ids, too large for a safe
+ * integer) become 64-bit integers, which the client decodes back to the same strings.
+ */
+const asDiscordSendsEtf = (value: unknown): unknown => {
+  if (typeof value === "string") {
+    return /^[1-9]\d{16,19}$/.test(value) && BigInt(value) > BigInt(Number.MAX_SAFE_INTEGER) && BigInt(value) < 2n ** 64n
+      ? BigInt(value)
+      : value
+  }
+  if (Array.isArray(value)) return value.map(asDiscordSendsEtf)
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, unknown> = {}
+    for (const [key, inner] of Object.entries(value)) out[key] = asDiscordSendsEtf(inner)
+    return out
+  }
+  return value
+}
+
 const isRecord = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 /** A connection's transport compression: one message at a time, `done` with its bytes. */
 interface Compressor {
-  compress(text: string, done: (out: Buffer) => void): void
+  compress(text: string | Uint8Array, done: (out: Buffer) => void): void
   destroy(): void
 }
 
@@ -171,7 +192,7 @@ class ZlibCompressor implements Compressor {
     })
   }
 
-  compress(text: string, done: (out: Buffer) => void): void {
+  compress(text: string | Uint8Array, done: (out: Buffer) => void): void {
     this.waiting = done
     this.deflate.write(text)
     this.deflate.flush(Zlib.constants.Z_SYNC_FLUSH)
@@ -216,7 +237,7 @@ class ZstdCompressor implements Compressor {
     })
   }
 
-  compress(text: string, done: (out: Buffer) => void): void {
+  compress(text: string | Uint8Array, done: (out: Buffer) => void): void {
     this.stream.write(text)
     this.stream.flush(zstdZlib.constants["ZSTD_e_flush"]!, () => {
       if (this.closed) return
@@ -245,6 +266,7 @@ class Conn {
   constructor(
     readonly id: number,
     readonly url: string,
+    readonly encoding: "json" | "etf",
     readonly transport: Transport,
     private readonly compressor: Compressor | undefined,
     private readonly split: boolean
@@ -435,6 +457,7 @@ export class Engine implements TransportHost {
     const conn = new Conn(
       id,
       url,
+      params.get("encoding") === "etf" ? "etf" : "json",
       transport,
       compress === "zlib-stream"
         ? new ZlibCompressor()
@@ -455,7 +478,8 @@ export class Engine implements TransportHost {
     if (params.get("v") !== String(GatewayVersion)) {
       return this.serverClose(conn, CloseCode.InvalidApiVersion, "Invalid API version.")
     }
-    if (params.get("encoding") !== "json") {
+    const encoding = params.get("encoding")
+    if (encoding !== "json" && encoding !== "etf") {
       return this.serverClose(conn, CloseCode.DecodeError, "Unsupported encoding.")
     }
     if (compress !== null && compress !== "zlib-stream" && !(compress === "zstd-stream" && canCompressZstd)) {
@@ -478,17 +502,24 @@ export class Engine implements TransportHost {
   onMessage(transport: Transport, data: string | Uint8Array): void {
     const conn = this.conns.get(transport)
     if (conn === undefined || !conn.open) return
-    if (typeof data !== "string") {
+    // JSON comes in text frames, ETF in binary ones.
+    if ((typeof data === "string") !== (conn.encoding === "json")) {
       return this.serverClose(conn, CloseCode.DecodeError, "Error while decoding payload.")
     }
-    if (textEncoder.encode(data).length > MaxPayloadBytes) {
+    if ((typeof data === "string" ? textEncoder.encode(data).length : data.byteLength) > MaxPayloadBytes) {
       return this.serverClose(conn, CloseCode.DecodeError, "Payload too large.")
     }
     let payload: unknown
-    try {
-      payload = JSON.parse(data)
-    } catch {
-      return this.serverClose(conn, CloseCode.DecodeError, "Error while decoding payload.")
+    if (typeof data === "string") {
+      try {
+        payload = JSON.parse(data)
+      } catch {
+        return this.serverClose(conn, CloseCode.DecodeError, "Error while decoding payload.")
+      }
+    } else {
+      const decoded = Etf.decode(data)
+      if (Either.isLeft(decoded)) return this.serverClose(conn, CloseCode.DecodeError, "Error while decoding payload.")
+      payload = decoded.right
     }
     if (!isRecord(payload) || typeof payload["op"] !== "number") {
       return this.serverClose(conn, CloseCode.DecodeError, "Error while decoding payload.")
@@ -798,7 +829,10 @@ export class Engine implements TransportHost {
     payload: { readonly op: number; readonly d: unknown; readonly s: number | null; readonly t: string | null }
   ): void {
     if (!conn.open) return
-    conn.push({ _tag: "json", text: JSON.stringify(payload) })
+    if (conn.encoding === "json") return conn.push({ _tag: "json", text: JSON.stringify(payload) })
+    const encoded = Etf.encode(asDiscordSendsEtf(payload))
+    // The simulator's own payloads are JSON-like: they always encode.
+    if (Either.isRight(encoded)) conn.push({ _tag: "json", text: encoded.right })
   }
 
   private serverClose(conn: Conn, code: number, reason: string): void {
