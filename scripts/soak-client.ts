@@ -75,7 +75,9 @@ export type ParentMessage = { readonly type: "measure" } | { readonly type: "fin
 
 const url = process.env["SOAK_URL"]
 const token = process.env["SOAK_TOKEN"]
-const compression = process.env["SOAK_COMPRESSION"] === "none" ? "none" : "zlib-stream"
+const compressionEnv = process.env["SOAK_COMPRESSION"]
+const compression = compressionEnv === "none" || compressionEnv === "zstd-stream" ? compressionEnv : "zlib-stream"
+const encoding = process.env["SOAK_ENCODING"] === "etf" ? "etf" : "json"
 const shards = Number(process.env["SOAK_SHARDS"] ?? "1")
 if (url === undefined || token === undefined || !Number.isInteger(shards) || shards < 1) {
   throw new Error("SOAK_URL, SOAK_TOKEN and SOAK_SHARDS (>= 1) must be set (run scripts/soak.ts, not the client)")
@@ -210,7 +212,7 @@ const program = Effect.gen(function*() {
 Effect.runPromise(program.pipe(
   Effect.scoped,
   Effect.provide(Layer.mergeAll(
-    GatewayConfig.layer({ token, gatewayUrl: url, compression }),
+    GatewayConfig.layer({ token, gatewayUrl: url, compression, encoding }),
     NodeSocket.layerWebSocketConstructor
   )),
   Effect.provide(Logger.replace(Logger.defaultLogger, countingLogger))

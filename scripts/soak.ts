@@ -7,7 +7,8 @@
  * Options: --minutes (default 10), --rate dispatches per second (default 2000), --seed
  * (default 1), --chaos-max-ms longest pause between disruptions and longest
  * ACK outage / frame hold (default 5000), --heartbeat heartbeat interval in ms
- * (default 5000), --compression zlib-stream|none (default zlib-stream), --shards N
+ * (default 5000), --compression zlib-stream|zstd-stream|none (default zlib-stream; zstd-stream needs a Node
+ * whose node:zlib has zstd, 22.15 or later, for the simulator), --encoding json|etf (default json), --shards N
  * (default 1: one Gateway; more: `Sharding` with N shards, traffic spread over the shards
  * by guild), --max-rss-growth-mb allowed growth of the client's RSS after the first 20%
  * of the run (default 150; measured after a full GC in the client).
@@ -56,7 +57,9 @@ const seed = numberOption("seed", 1)
 const chaosMaxMillis = Math.max(1, numberOption("chaos-max-ms", 5_000))
 const heartbeatInterval = Math.max(100, numberOption("heartbeat", 5_000))
 const maxRssGrowthMb = numberOption("max-rss-growth-mb", 150)
-const compression = option("compression", "zlib-stream") === "none" ? "none" : "zlib-stream"
+const compressionOption = option("compression", "zlib-stream")
+const compression = compressionOption === "none" || compressionOption === "zstd-stream" ? compressionOption : "zlib-stream"
+const encoding = option("encoding", "json") === "etf" ? "etf" : "json"
 const shards = Math.max(1, Math.floor(numberOption("shards", 1)))
 const token = "soak-token"
 const readyTimeoutMillis = 60_000 + shards * 6_000
@@ -100,6 +103,7 @@ const spawnClient = (url: string, onEvents: (events: ReadonlyArray<WireEvent>) =
       SOAK_URL: url,
       SOAK_TOKEN: token,
       SOAK_COMPRESSION: compression,
+      SOAK_ENCODING: encoding,
       SOAK_SHARDS: String(shards)
     },
     stdio: ["ignore", "inherit", "inherit", "ipc"]
@@ -359,6 +363,7 @@ const program = Effect.gen(function*() {
     "seed": seed,
     "rate (/s)": rate,
     "compression": compression,
+    "encoding": encoding,
     "shards": shards,
     "dispatched": stats.dispatched,
     "delivered": c.delivered,
@@ -424,7 +429,7 @@ process.on("unhandledRejection", (error) => {
 })
 
 console.log(
-  `soak: ${minutes} min, ${rate} dispatches/s, seed ${seed}, ${compression}, ${shards} shard(s), ` +
+  `soak: ${minutes} min, ${rate} dispatches/s, seed ${seed}, ${compression}, ${encoding}, ${shards} shard(s), ` +
     `heartbeat ${heartbeatInterval} ms, disruptions up to every ${chaosMaxMillis} ms; client in its own process`
 )
 
