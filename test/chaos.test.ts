@@ -95,6 +95,16 @@ describe("delivery guarantees under chaos (in memory, TestClock)", () => {
   )
 
   it.scoped.prop(
+    "the same with ETF encoding, uncompressed",
+    [Chaos.arbitrary({ maxSteps: 60 })],
+    ([script]) =>
+      Effect.gen(function*() {
+        assertClean(script, yield* runScript(script))
+      }).pipe(Effect.provide(simulatorWith(simulator, { encoding: "etf" }))),
+    { fastCheck: { numRuns: 6, seed: 29 } }
+  )
+
+  it.scoped.prop(
     "the same with ETF encoding over zlib-stream, every message split across frames",
     [Chaos.arbitrary({ maxSteps: 80 })],
     ([script]) =>
