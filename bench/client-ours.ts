@@ -16,7 +16,7 @@ import * as GatewayConfig from "../src/GatewayConfig.js"
 import type { GatewayEvent } from "../src/GatewayEvent.js"
 import { decodeEnv, env, fail, Meter, oursLabel } from "./common.js"
 
-const { compression, n, token, url } = env()
+const { compression, encoding, n, token, url } = env()
 const decode = decodeEnv()
 const meter = new Meter(oursLabel(decode), n)
 
@@ -42,7 +42,7 @@ const program = Effect.gen(function*() {
 Effect.runPromise(
   program.pipe(
     Effect.scoped,
-    Effect.provide(GatewayConfig.layer({ token, gatewayUrl: url, compression, decode })),
+    Effect.provide(GatewayConfig.layer({ token, gatewayUrl: url, compression, encoding, decode })),
     Effect.provide(NodeSocket.layerWebSocketConstructor)
   )
 ).then(

@@ -36,6 +36,8 @@ export const env = (): {
   readonly token: string
   /** Transport compression the client must ask for. */
   readonly compression: "none" | "zlib-stream"
+  /** The payload encoding the client must ask for (`BENCH_ENCODING`, default json). */
+  readonly encoding: "json" | "etf"
 } => {
   const url = process.env["BENCH_URL"]
   const n = Number(process.env["BENCH_N"])
@@ -47,7 +49,9 @@ export const env = (): {
   if (compression !== "none" && compression !== "zlib-stream") {
     throw new Error(`BENCH_COMPRESSION must be "none" or "zlib-stream", not ${compression}`)
   }
-  return { url, n, token, compression }
+  const encoding = process.env["BENCH_ENCODING"] ?? "json"
+  if (encoding !== "json" && encoding !== "etf") throw new Error(`BENCH_ENCODING must be "json" or "etf", not ${encoding}`)
+  return { url, n, token, compression, encoding }
 }
 
 /** `BENCH_DECODE`, for our clients: `"full"` (default) or `"none"` (envelope only, no Schema check). */

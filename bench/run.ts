@@ -7,6 +7,9 @@
  *                on one deflate context, into a list of binary frames before the clock starts;
  *                the server then only sends those raw frames, so only the client's inflate and
  *                decoding are measured.
+ * - etf:         the json workload's N messages as ETF binary frames (`encoding=etf`), snowflakes as
+ *                64-bit integers as Discord sends them, encoded before the clock starts; only our
+ *                clients speak it.
  *
  * and, in each workload, for each client:
  *
@@ -29,7 +32,7 @@
  *                  the heartbeats and their ACKs are because of it (bench/guild.ts).
  *
  * Usage: npm run bench -- [--n N] [--quick] [--rounds R] [--clients bare,ours,ours-envelope,discordjs]
- *                         [--workloads json,zlib-stream,idle,guild] [--dispatch] [--shards 100,1000] [--idle-window S]
+ *                         [--workloads json,zlib-stream,etf,idle,guild] [--dispatch] [--shards 100,1000] [--idle-window S]
  *                         [--idle-guilds 0|1] [--guild-sends K] [--guild-members M]
  * `--n` sets N for every workload (defaults: json 100 000, zlib-stream 50 000; `--quick`: 10 000 and 20 000).
  * Profiling a client: BENCH_CHILD_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- --clients ours
@@ -53,6 +56,9 @@ import * as zlib from "node:zlib"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
+import * as Either from "effect/Either"
+import * as Etf from "../src/internal/etf.js"
+import { asDiscordSendsEtf } from "../src/testing/internal/engine.js"
 import * as Fixtures from "../src/testing/fixtures.js"
 import { serve, type SimulatorOptions } from "../src/testing/Simulator.js"
 import { compiledClient } from "./compile.js"
@@ -158,8 +164,10 @@ interface Workload {
   readonly description: string
   readonly n: number
   readonly simulator: SimulatorOptions
-  /** What the client is told: `BENCH_COMPRESSION` is `"none"` or `"zlib-stream"`. */
+  /** What the client is told: `BENCH_COMPRESSION` is `"none"` or `"zlib-stream"`, `BENCH_ENCODING` `"json"` or `"etf"`. */
   readonly clientEnv: Readonly<Record<string, string>>
+  /** The clients that speak this workload's protocol (default: all). */
+  readonly clients?: ReadonlyArray<ClientName> | undefined
   /** Bytes of one uncompressed message frame (the first of the pool). */
   readonly payloadBytes: number
   /**
@@ -271,7 +279,45 @@ const zlibStreamWorkload = (): Workload => {
   }
 }
 
-const allWorkloads = { json: jsonWorkload, "zlib-stream": zlibStreamWorkload } as const
+/**
+ * The json workload's messages in ETF, as Discord sends them (snowflakes as 64-bit integers),
+ * encoded before the clock starts and sent as binary frames. Only our clients speak ETF.
+ */
+const etfWorkload = (): Workload => {
+  const n = nOverride ?? (quick ? 10_000 : 100_000)
+  const poolJson = uniformPool.map((d) => JSON.stringify(d))
+  const frameOf = (baseSequence: number, i: number): Uint8Array => {
+    const frame = { op: 0, d: asDiscordSendsEtf(uniformPool[i % uniformPool.length]), s: baseSequence + i + 1, t: "MESSAGE_CREATE" }
+    return Either.getOrThrow(Etf.encode(frame))
+  }
+  let cached: { readonly baseSequence: number; readonly frames: Array<Uint8Array> } | undefined
+  return {
+    name: "etf",
+    description: `${n} MESSAGE_CREATE (the json workload's), ETF binary frames encoded before the clock starts`,
+    n,
+    simulator: { token, guilds: 1 },
+    clientEnv: { BENCH_COMPRESSION: "none", BENCH_ENCODING: "etf" },
+    clients: ["ours", "ours-envelope"],
+    payloadBytes: frameOf(0, 0).byteLength,
+    prepare: (baseSequence) => {
+      if (cached === undefined || cached.baseSequence !== baseSequence) {
+        cached = { baseSequence, frames: Array.from({ length: n }, (_, i) => frameOf(baseSequence, i)) }
+      }
+      const frames = cached.frames
+      return Promise.resolve((sim, from, to) => {
+        for (let i = from; i < to; i++) Effect.runSync(sim.sendRaw(frames[i]!))
+      })
+    },
+    facts: () => ({
+      pool: "uniform",
+      server: "sendRaw (pre-encoded)",
+      etfBytes: frameOf(0, 0).byteLength,
+      jsonBytes: Buffer.byteLength(frameText(poolJson, 0, 0))
+    })
+  }
+}
+
+const allWorkloads = { json: jsonWorkload, "zlib-stream": zlibStreamWorkload, etf: etfWorkload } as const
 /** Workloads with their own runner (bench/idle.ts, bench/guild.ts). */
 const ownRunners = ["idle", "guild"] as const
 type OwnRunner = typeof ownRunners[number]
@@ -527,9 +573,10 @@ for (const workload of workloads) {
   console.log("")
   console.log(`workload ${workload.name}: ${workload.description}; message ${workload.payloadBytes} bytes (pool of 1024, cycled)`)
   const results: Array<RunResult> = []
+  const speaking = clients.filter((c) => workload.clients === undefined || workload.clients.includes(c))
   for (let round = 1; round <= rounds; round++) {
     // Rotate the order each round so no client always runs first (or last)
-    const order = clients.map((_, i) => clients[(i + round - 1) % clients.length]!)
+    const order = speaking.map((_, i) => speaking[(i + round - 1) % speaking.length]!)
     for (const name of order) {
       const result = await runOne(workload, name, round)
       results.push(result)
@@ -544,7 +591,7 @@ for (const workload of workloads) {
   const facts = workload.facts()
   const shown = Object.entries(facts).filter(([, v]) => v !== undefined).map(([k, v]) => `${k} ${String(v)}`)
   console.log(`  ${shown.join(", ")}`)
-  const summary: Array<Summary> = clients.map((name) => {
+  const summary: Array<Summary> = speaking.map((name) => {
     const runs = results.filter((r) => r.client === labels[name])
     return {
       client: labels[name],

@@ -142,8 +142,10 @@ const endsWithSuffix = (buffer: Uint8Array): boolean => {
 /**
  * A payload as Discord sends it in ETF: snowflakes (decimal strings of ids, too large for a safe
  * integer) become 64-bit integers, which the client decodes back to the same strings.
+ *
+ * @internal
  */
-const asDiscordSendsEtf = (value: unknown): unknown => {
+export const asDiscordSendsEtf = (value: unknown): unknown => {
   if (typeof value === "string") {
     return /^[1-9]\d{16,19}$/.test(value) && BigInt(value) > BigInt(Number.MAX_SAFE_INTEGER) && BigInt(value) < 2n ** 64n
       ? BigInt(value)
