@@ -35,7 +35,7 @@ export const env = (): {
   readonly n: number
   readonly token: string
   /** Transport compression the client must ask for. */
-  readonly compression: "none" | "zlib-stream"
+  readonly compression: "none" | "zlib-stream" | "zstd-stream"
   /** The payload encoding the client must ask for (`BENCH_ENCODING`, default json). */
   readonly encoding: "json" | "etf"
 } => {
@@ -46,8 +46,8 @@ export const env = (): {
   if (url === undefined || token === undefined || !Number.isInteger(n) || n < 2) {
     throw new Error("BENCH_URL, BENCH_N (>= 2) and BENCH_TOKEN must be set (run bench/run.ts, not the client)")
   }
-  if (compression !== "none" && compression !== "zlib-stream") {
-    throw new Error(`BENCH_COMPRESSION must be "none" or "zlib-stream", not ${compression}`)
+  if (compression !== "none" && compression !== "zlib-stream" && compression !== "zstd-stream") {
+    throw new Error(`BENCH_COMPRESSION must be "none", "zlib-stream" or "zstd-stream", not ${compression}`)
   }
   const encoding = process.env["BENCH_ENCODING"] ?? "json"
   if (encoding !== "json" && encoding !== "etf") throw new Error(`BENCH_ENCODING must be "json" or "etf", not ${encoding}`)

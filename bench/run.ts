@@ -7,6 +7,8 @@
  *                on one deflate context, into a list of binary frames before the clock starts;
  *                the server then only sends those raw frames, so only the client's inflate and
  *                decoding are measured.
+ * - zstd-stream: the zlib-stream workload's messages over `compress=zstd-stream`, compressed by the
+ *                simulator per message (needs Node 22.15 or later); only our clients speak it.
  * - etf:         the json workload's N messages as ETF binary frames (`encoding=etf`), snowflakes as
  *                64-bit integers as Discord sends them, encoded before the clock starts; only our
  *                clients speak it.
@@ -32,7 +34,7 @@
  *                  the heartbeats and their ACKs are because of it (bench/guild.ts).
  *
  * Usage: npm run bench -- [--n N] [--quick] [--rounds R] [--clients bare,ours,ours-envelope,discordjs]
- *                         [--workloads json,zlib-stream,etf,idle,guild] [--dispatch] [--shards 100,1000] [--idle-window S]
+ *                         [--workloads json,zlib-stream,zstd-stream,etf,idle,guild] [--dispatch] [--shards 100,1000] [--idle-window S]
  *                         [--idle-guilds 0|1] [--guild-sends K] [--guild-members M]
  * `--n` sets N for every workload (defaults: json 100 000, zlib-stream 50 000; `--quick`: 10 000 and 20 000).
  * Profiling a client: BENCH_CHILD_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- --clients ours
@@ -58,7 +60,7 @@ import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
 import * as Either from "effect/Either"
 import * as Etf from "../src/internal/etf.js"
-import { asDiscordSendsEtf } from "../src/testing/internal/engine.js"
+import { asDiscordSendsEtf, canCompressZstd } from "../src/testing/internal/engine.js"
 import * as Fixtures from "../src/testing/fixtures.js"
 import { serve, type SimulatorOptions } from "../src/testing/Simulator.js"
 import { compiledClient } from "./compile.js"
@@ -80,8 +82,8 @@ const flag = (name: string): string | undefined => {
 }
 const quick = argv.includes("--quick")
 /**
- * `--dispatch` (json workload only): send through `sim.dispatch` (JSON.stringify of every payload in
- * the parent, ~55k/s on one core). Default: `sim.sendRaw` of the same frames pre-serialized (the `d` of
+ * `--dispatch` (json and zlib-stream workloads; zstd-stream always does): send through `sim.dispatch`
+ * (JSON.stringify, and the compression, of every payload in the parent, ~55k/s uncompressed on one core). Default: `sim.sendRaw` of the same frames pre-serialized (the `d` of
  * each pooled message is stringified once; `s` continues the session's sequence), so the server outruns
  * every client.
  */
@@ -247,13 +249,22 @@ const zlibStreamWorkload = (): Workload => {
   for (let i = 0; i < n; i++) rawBytes += Buffer.byteLength(frameText(poolJson, 0, i))
   return {
     name: "zlib-stream",
-    description: `${n} MESSAGE_CREATE over compress=zlib-stream, pre-compressed on one context before the clock ` +
-      `starts; the server sends raw binary frames`,
+    description: viaDispatch
+      ? `${n} MESSAGE_CREATE over compress=zlib-stream, compressed by the simulator per message (sim.dispatch)`
+      : `${n} MESSAGE_CREATE over compress=zlib-stream, pre-compressed on one context before the clock ` +
+        `starts; the server sends raw binary frames`,
     n,
-    simulator: { token, guilds: 1, heartbeatInterval: 3_600_000 },
+    // No heartbeat (so no compressed ACK) during the blast of frames compressed on another context.
+    simulator: { token, guilds: 1, heartbeatInterval: viaDispatch ? 41_250 : 3_600_000 },
     clientEnv: { BENCH_COMPRESSION: "zlib-stream" },
     payloadBytes: Buffer.byteLength(frameText(poolJson, 0, 0)),
     prepare: async (baseSequence) => {
+      if (viaDispatch) {
+        // As the zstd-stream workload does: compressed by the simulator per message, on its own context.
+        return (sim, from, to) => {
+          for (let i = from; i < to; i++) Effect.runSync(sim.dispatch("MESSAGE_CREATE", variedPool[i % variedPool.length]))
+        }
+      }
       // Every client reaches the same sequence (READY, GUILD_CREATE), so this runs once
       if (cached === undefined || cached.baseSequence !== baseSequence) {
         const start = performance.now()
@@ -317,16 +328,48 @@ const etfWorkload = (): Workload => {
   }
 }
 
-const allWorkloads = { json: jsonWorkload, "zlib-stream": zlibStreamWorkload, etf: etfWorkload } as const
+/**
+ * The zlib-stream workload's messages over `compress=zstd-stream`. A zstd stream cannot be
+ * continued from another context the way raw deflate blocks can, so the simulator compresses each
+ * message on the connection's own stream as it dispatches it (node:zlib's zstd: Node 22.15 and
+ * later); the client's side, the one measured, is the same either way. Our clients only.
+ */
+const zstdStreamWorkload = (): Workload => {
+  const n = nOverride ?? (quick ? 20_000 : 50_000)
+  return {
+    name: "zstd-stream",
+    description: `${n} MESSAGE_CREATE over compress=zstd-stream, compressed by the simulator per message (sim.dispatch)`,
+    n,
+    simulator: { token, guilds: 1 },
+    clientEnv: { BENCH_COMPRESSION: "zstd-stream" },
+    clients: ["ours", "ours-envelope"],
+    payloadBytes: Buffer.byteLength(JSON.stringify(variedPool[0])),
+    prepare: () =>
+      Promise.resolve((sim, from, to) => {
+        for (let i = from; i < to; i++) Effect.runSync(sim.dispatch("MESSAGE_CREATE", variedPool[i % variedPool.length]))
+      }),
+    facts: () => ({ pool: "varied", server: "dispatch (compressed per message)" })
+  }
+}
+
+const allWorkloads = {
+  json: jsonWorkload,
+  "zlib-stream": zlibStreamWorkload,
+  "zstd-stream": zstdStreamWorkload,
+  etf: etfWorkload
+} as const
 /** Workloads with their own runner (bench/idle.ts, bench/guild.ts). */
 const ownRunners = ["idle", "guild"] as const
 type OwnRunner = typeof ownRunners[number]
 const isOwnRunner = (w: string): w is OwnRunner => (ownRunners as ReadonlyArray<string>).includes(w)
 type WorkloadName = keyof typeof allWorkloads | OwnRunner
-const workloadNames = (flag("--workloads")?.split(",") ?? [...Object.keys(allWorkloads), ...ownRunners]) as Array<
-  WorkloadName
->
+// zstd-stream only where the simulator can compress it (node:zlib's zstd, Node 22.15 and later).
+const defaultWorkloads = [...Object.keys(allWorkloads).filter((w) => w !== "zstd-stream" || canCompressZstd), ...ownRunners]
+const workloadNames = (flag("--workloads")?.split(",") ?? defaultWorkloads) as Array<WorkloadName>
 for (const w of workloadNames) if (!isOwnRunner(w) && !(w in allWorkloads)) throw new Error(`unknown workload ${w}`)
+if (workloadNames.includes("zstd-stream") && !canCompressZstd) {
+  throw new Error(`the zstd-stream workload needs a Node whose node:zlib has zstd (22.15 or later), not ${process.version}`)
+}
 const workloads = workloadNames.map((w) => (isOwnRunner(w) ? w : allWorkloads[w]()))
 
 /** The idle workload (bench/idle.ts): `--shards 100,1000` and `--idle-window SECONDS` override the sizes and the window. */
