@@ -14,24 +14,13 @@ import * as Either from "effect/Either"
 import * as fs from "node:fs"
 import * as zlib from "node:zlib"
 import * as Etf from "../src/internal/etf.js"
+import { asDiscordSendsEtf } from "../src/testing/internal/engine.js"
 import * as Zstd from "../src/internal/zstd.js"
 import * as Messages from "../test/fixtures/zstd/messages.js"
 
 const argv = process.argv.slice(2)
 const which = argv.find((a) => a === "etf" || a === "zstd")
 const n = Number(argv[argv.indexOf("--n") + 1] ?? 20_000) || 20_000
-
-/** Discord sends ids as 64-bit integers in ETF: turn snowflake strings into bigints before encoding. */
-export const discordShaped = (value: unknown, key = ""): unknown => {
-  if (typeof value === "string" && (key === "id" || key.endsWith("_id")) && /^\d{17,20}$/.test(value)) {
-    return BigInt(value)
-  }
-  if (Array.isArray(value)) return value.map((v) => discordShaped(v, key.endsWith("_ids") ? "id" : ""))
-  if (typeof value === "object" && value !== null) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, discordShaped(v, k)]))
-  }
-  return value
-}
 
 const texts = Messages.bench()
 const payloads = texts.map((t) => JSON.parse(t) as unknown)
@@ -45,7 +34,7 @@ const cpu = (f: () => void): number => {
 }
 
 const benchEtf = () => {
-  const etf = payloads.map((p) => Either.getOrThrow(Etf.encode(discordShaped(p))))
+  const etf = payloads.map((p) => Either.getOrThrow(Etf.encode(asDiscordSendsEtf(p))))
   const utf8 = texts.map((t) => new TextEncoder().encode(t))
   const decoder = new TextDecoder()
   for (let i = 0; i < etf.length; i++) {

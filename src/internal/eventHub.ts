@@ -71,16 +71,15 @@ export const make = <A>(options: {
   readonly capacity: number
   readonly startupCapacity: number
   /**
-   * Which events stay in the snapshots replayed to later subscribers; without it (or with
-   * `retainSnapshots: false`) only the first `"all"` subscriber gets a replay.
+   * Which events stay in the snapshots replayed to later subscribers; without it only the first
+   * `"all"` subscriber gets a replay.
    */
   readonly retention?: ((event: A) => StartupReplay.Step | undefined) | undefined
-  readonly retainSnapshots?: boolean | undefined
 }): Effect.Effect<EventHub<A>, never, Scope.Scope> =>
   Effect.gen(function*() {
     const failure = yield* Deferred.make<never, GatewayError.GatewayFatalError>()
     const capacity = Math.max(1, options.capacity)
-    const retention = options.retainSnapshots === false ? undefined : options.retention
+    const retention = options.retention
     const subscribers = new Set<Inbox.Inbox<A>>()
     // Until the first "all" subscriber: every event. After it: the snapshots only.
     let replayLog: Array<Entry<A>> = []

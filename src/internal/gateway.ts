@@ -152,8 +152,7 @@ export const make: Effect.Effect<
   const hub = yield* EventHub.make<GatewayEvent>({
     capacity: config.eventBufferCapacity,
     startupCapacity: config.startupBufferCapacity,
-    retention: StartupReplay.stepOf,
-    retainSnapshots: config.startupReplay === "session"
+    retention: StartupReplay.retentionFor(config.startupReplay)
   })
   const providedLimiter = yield* Effect.serviceOption(IdentifyLimiter.IdentifyLimiter)
   const limiter = Option.isSome(providedLimiter) ? providedLimiter.value : yield* IdentifyLimiter.makeMemory()

@@ -48,19 +48,27 @@ export interface Inflater {
   readonly mode: "sync" | "async"
 }
 
-/** @internal */
-export interface Options {
+/**
+ * Where a transport decompressor (this one, or `zstd.ts`) hands its messages.
+ *
+ * @internal
+ */
+export interface MessageSink {
   /** Receives each message as UTF-8 text (JSON encoding). Ignored when `onBytes` is given. */
   readonly onMessage?: ((text: string) => void) | undefined
   /**
    * Receives each message as bytes (ETF encoding). The bytes may be a view of a buffer that the
-   * next `push` of any inflater overwrites: decode them before returning, or copy.
+   * next `push` of any decompressor overwrites: decode them before returning, or copy.
    */
   readonly onBytes?: ((bytes: Uint8Array) => void) | undefined
   /** Called at most once: the stream is corrupt or a message is too large. */
   readonly onError: (reason: string) => void
   /** The largest decompressed message accepted, in bytes. Default 64 MiB. */
   readonly maxMessageBytes?: number | undefined
+}
+
+/** @internal */
+export interface Options extends MessageSink {
   /** `"auto"` (default) uses the sync handle when available; `"async"` forces the fallback. */
   readonly mode?: "auto" | "async" | undefined
 }

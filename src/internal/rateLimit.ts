@@ -30,10 +30,6 @@ export interface SendBudget {
   readonly waitMillis: (now: number) => number
   /** Records a command sent at `now`. */
   readonly recordCommand: (now: number) => void
-  /** Commands sent within the current window. */
-  readonly commandsUsed: (now: number) => number
-  /** How many commands a window takes. */
-  readonly commandLimit: number
 }
 
 /**
@@ -73,8 +69,6 @@ export const make = (options: {
     return sent.length - head
   }
   return {
-    commandLimit,
-    commandsUsed,
     waitMillis: (now) => {
       const count = commandsUsed(now)
       if (count < commandLimit) return 0

@@ -102,8 +102,7 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
     const hub = yield* EventHub.make<ShardingEvent>({
       capacity: base.eventBufferCapacity,
       startupCapacity: base.startupBufferCapacity,
-      retention: StartupReplay.stepOf,
-      retainSnapshots: base.startupReplay === "session"
+      retention: StartupReplay.retentionFor(base.startupReplay)
     })
 
     const fetchBot = Option.match(httpClient, {

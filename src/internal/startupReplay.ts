@@ -33,6 +33,15 @@ const guildIdOf = (event: ShardingEvent): string | undefined => {
 }
 
 /**
+ * The hub's `retention` under a `startupReplay` setting: none keeps nothing after the first subscriber.
+ *
+ * @internal
+ */
+export const retentionFor = (
+  startupReplay: "session" | "first-subscriber"
+): ((event: ShardingEvent) => Step | undefined) | undefined => (startupReplay === "session" ? stepOf : undefined)
+
+/**
  * The step of one event, or `undefined` for the events a snapshot does not hold (nearly all).
  *
  * @internal

@@ -73,18 +73,7 @@ export interface Decompressor {
 }
 
 /** @internal */
-export interface Options {
-  /** Receives each message as UTF-8 text (JSON encoding). Ignored when `onBytes` is given. */
-  readonly onMessage?: ((text: string) => void) | undefined
-  /**
-   * Receives each message as bytes (ETF encoding). The bytes may be a view of a buffer that
-   * the next `push` of any decompressor overwrites: decode them before returning, or copy.
-   */
-  readonly onBytes?: ((bytes: Uint8Array) => void) | undefined
-  /** Called at most once: the stream is corrupt or a message is too large. */
-  readonly onError: (reason: string) => void
-  /** The largest decompressed message accepted, in bytes. Default 64 MiB. */
-  readonly maxMessageBytes?: number | undefined
+export interface Options extends Inflate.MessageSink {
   /** The largest zstd window accepted, in bytes. Default 128 MiB (windowLog 27). */
   readonly maxWindowBytes?: number | undefined
   /** `"auto"` (default) uses node:zlib when this Node has zstd, else fzstd. */
@@ -92,7 +81,7 @@ export interface Options {
 }
 
 /** @internal */
-export const defaultMaxMessageBytes = 64 * 1024 * 1024
+export const defaultMaxMessageBytes = Inflate.defaultMaxMessageBytes
 
 /** @internal */
 export const defaultMaxWindowBytes = 128 * 1024 * 1024
