@@ -23,6 +23,8 @@ describe("GatewayMetrics", () => {
       const sim = yield* Simulator
       const gateway = yield* Gateway.Gateway
       const stream = yield* gateway.subscribe
+      // The startup events (READY, then the GUILD_CREATE) are delivered, and counted, before `before`.
+      yield* stream.pipe(Stream.filter((e) => e.type === "GUILD_CREATE"), Stream.take(1), Stream.runDrain)
       const before = {
         events: yield* count(GatewayMetrics.eventsReceived),
         bad: yield* count(GatewayMetrics.badFrames),

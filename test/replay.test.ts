@@ -77,6 +77,8 @@ describe("startup replay: subscribers in any order", () => {
       const sim = yield* Simulator
       const gateway = yield* Gateway.Gateway
       const guilds = yield* Effect.fork(Stream.runCollect(Stream.take(gateway.on("GUILD_CREATE"), 3)))
+      // Both startup GUILD_CREATEs delivered: the live subscriber comes after them.
+      yield* Stream.runDrain(Stream.take(gateway.on("GUILD_CREATE"), 2))
       const live = yield* takeNow(gateway.subscribeWith({ replay: false }), 1)
       yield* sim.dispatch("MESSAGE_CREATE", message(1))
       const extra = Fixtures.guildCreate(Fixtures.snowflake(4242))

@@ -32,7 +32,6 @@ import type { KnownEventName } from "../Events.js"
 import type { Dispatch, GatewayEvent } from "../GatewayEvent.js"
 import * as IdentifyLimiter from "../IdentifyLimiter.js"
 import * as SessionStore from "../SessionStore.js"
-import * as AllocationSites from "./allocationSites.js"
 import * as CloseCodes from "./closeCodes.js"
 import * as Connection from "./connection.js"
 import * as DecodeFailureLog from "./decodeFailureLog.js"
@@ -40,16 +39,15 @@ import * as Encoding from "./encoding.js"
 import * as EventHub from "./eventHub.js"
 import * as GatewayBot from "./gatewayBot.js"
 import * as IntentCheck from "./intentCheck.js"
+import * as MemberRequests from "./memberRequests.js"
+import * as Outbox from "./outbox.js"
+import * as Scheduler from "./scheduler.js"
+import * as Session from "./session.js"
 import * as StartupReplay from "./startupReplay.js"
 import { MaxPayloadBytes, Op } from "./protocol.js"
 
-/** The members gathered by one Request Guild Members. @internal */
-export interface GuildMembersResult {
-  readonly guildId: string
-  readonly members: ReadonlyArray<unknown>
-  readonly presences: ReadonlyArray<unknown>
-  readonly notFound: ReadonlyArray<string>
-}
+/** @internal */
+export type GuildMembersResult = MemberRequests.GuildMembersResult
 
 /** How a subscriber starts. @internal */
 export interface SubscribeOptions {
@@ -93,16 +91,6 @@ export interface GatewayShape {
   readonly awaitFatal: Effect.Effect<never, GatewayError.GatewayFatalError>
 }
 
-interface MemberCollector {
-  readonly guildId: string
-  readonly members: Array<unknown>
-  readonly presences: Array<unknown>
-  readonly notFound: Array<string>
-  received: number
-  readonly done: Deferred.Deferred<void>
-}
-
-
 /** What one shard runs with. @internal */
 export interface ShardOptions {
   readonly config: GatewayConfig["Type"]
@@ -124,6 +112,8 @@ export interface ShardOptions {
   readonly store: SessionStore.SessionStoreShape
   /** Called once when the shard stops for good. */
   readonly onFatal: (error: GatewayError.GatewayFatalError) => Effect.Effect<void>
+  /** The timer shared by the shards of this process (heartbeats, handshake deadlines). */
+  readonly scheduler: Scheduler.Scheduler
 }
 
 /**
@@ -159,6 +149,7 @@ export const make: Effect.Effect<
   const store = Option.getOrElse(yield* Effect.serviceOption(SessionStore.SessionStore), SessionStore.makeMemory)
   const shape = yield* makeShard({
     config,
+    scheduler: yield* Scheduler.make,
     deliver: hub.deliver,
     subscribeWith: hub.subscribeWith,
     streamsEndOnFatal: true,
@@ -177,6 +168,10 @@ export const make: Effect.Effect<
  * Builds one shard in the current scope and starts connecting: the reconnect loop,
  * the session, the command outbox. Its events go to `options.deliver`.
  *
+ * The shard runs on one fiber: the loop below, which opens each connection and reads it
+ * (`Connection.open(...).outcome`) itself. Heartbeats and deadlines are entries on the
+ * process's scheduler, and a command writer runs only while commands wait.
+ *
  * @internal
  */
 export const makeShard = (options: ShardOptions): Effect.Effect<
@@ -184,7 +179,6 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
   never,
   Scope.Scope | Socket.WebSocketConstructor
 > => Effect.gen(function*() {
-  AllocationSites.settleChunkSite()
   const { config, limiter, store } = options
   const shard = config.shard[0]
   const httpClient = yield* Effect.serviceOption(HttpClient.HttpClient)
@@ -194,62 +188,25 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
   const ready = yield* Deferred.make<void, GatewayError.GatewayFatalError>()
   const closed = yield* Deferred.make<void>()
   const deliver = options.deliver
+  const metricTags = [MetricLabel.make("shard", String(shard))]
 
-  const stored = yield* store.get(config.shard)
-  const session: Connection.SessionRuntime = {
-    sessionId: Option.isSome(stored) ? stored.value.sessionId : undefined,
-    resumeUrl: Option.isSome(stored) ? stored.value.resumeUrl : undefined,
-    sequence: Option.isSome(stored) ? stored.value.sequence : Connection.NoSequence,
-    receivedSequence: Option.isSome(stored) ? stored.value.sequence : Connection.NoSequence
-  }
-  const saveSession = Effect.suspend(() =>
-    session.sessionId !== undefined && session.resumeUrl !== undefined
-      ? store.set(config.shard, { sessionId: session.sessionId, resumeUrl: session.resumeUrl, sequence: session.sequence })
-      : store.clear(config.shard)
-  )
-
-  const collectors = new Map<string, MemberCollector>()
-  const outbox: Connection.Outbox = {
-    queue: yield* Queue.unbounded<Connection.PendingCommand>(),
-    inFlight: undefined,
-    wake: undefined
-  }
+  const session = yield* Session.make(store, config.shard)
+  const outbox = Outbox.make(metricTags)
+  const memberRequests = MemberRequests.make()
 
   const ctx: Connection.ConnectionContext = {
     shard,
     config,
     session,
-    status,
+    scheduler: options.scheduler,
     outbox,
+    memberRequests,
+    setStatus: (next) => SubscriptionRef.set(status, next),
     deliver,
-    heartbeat: undefined,
-    closeCode: 4000,
-    inboundBacklog: 0,
-    decodeFailureLog: DecodeFailureLog.make(),
-    metricTags: [MetricLabel.make("shard", String(shard))],
-    acquireIdentify: limiter.acquire(shard),
-    onReady: () => saveSession,
     onLive: Deferred.succeed(ready, undefined),
-    onMemberChunk: (raw, event) => {
-      const chunk = raw as {
-        nonce?: unknown
-        chunk_count?: unknown
-        members?: unknown
-        presences?: unknown
-        not_found?: unknown
-      } | null
-      if (typeof chunk?.nonce !== "string") return
-      const collector = collectors.get(chunk.nonce)
-      if (collector === undefined) return
-      const data = (event.type === "GUILD_MEMBERS_CHUNK" ? event.data : chunk) as typeof chunk
-      if (Array.isArray(data.members)) collector.members.push(...data.members)
-      if (Array.isArray(data.presences)) collector.presences.push(...data.presences)
-      if (Array.isArray(data.not_found)) collector.notFound.push(...data.not_found.map(String))
-      collector.received++
-      if (typeof chunk.chunk_count === "number" && collector.received >= chunk.chunk_count) {
-        Deferred.unsafeDone(collector.done, Exit.void)
-      }
-    }
+    decodeFailureLog: DecodeFailureLog.make(),
+    metricTags,
+    acquireIdentify: limiter.acquire(shard)
   }
 
   const resolveGatewayUrl: Effect.Effect<string, GatewayError.GatewayFatalError> = Effect.suspend(() => {
@@ -267,24 +224,44 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
 
   const sessionLost = (reason: string) =>
     Effect.gen(function*() {
-      const lost = session.sessionId
-      const lastSequence = session.sequence
-      session.sessionId = undefined
-      session.resumeUrl = undefined
-      session.sequence = Connection.NoSequence
-      session.receivedSequence = Connection.NoSequence
-      yield* saveSession
+      const lost = session.lose()
+      yield* session.save
       if (lost !== undefined) {
-        Metrics.sessionsLost.unsafeUpdate(1, ctx.metricTags)
-        yield* Effect.logWarning(`session ${lost} lost after sequence ${lastSequence}: ${reason}; identifying anew`)
-        yield* deliver([{ type: "SESSION_LOST", shard, sessionId: lost, lastSequence, reason }])
+        Metrics.sessionsLost.unsafeUpdate(1, metricTags)
+        yield* Effect.logWarning(`session ${lost.sessionId} lost after sequence ${lost.lastSequence}: ${reason}; identifying anew`)
+        yield* deliver([{ type: "SESSION_LOST", shard, sessionId: lost.sessionId, lastSequence: lost.lastSequence, reason }])
       }
     })
 
   // Pausing closes the live connection resumably and holds the loop until `resume`.
   const running = yield* Effect.makeLatch(true)
   let paused = false
-  let current: Fiber.RuntimeFiber<Connection.Outcome> | undefined
+  let current: Connection.Connection | undefined
+
+  // One connection, opened and read in this fiber; its scope (socket, reader, handshake) closes
+  // when it ends. A defect in it is a failed attempt like any other.
+  const connect = (plan: Session.Plan): Effect.Effect<Connection.Outcome, never, Socket.WebSocketConstructor> =>
+    Effect.scoped(Effect.gen(function*() {
+      const connection = yield* Connection.open(ctx, plan)
+      current = connection
+      if (paused) connection.stop(4000)
+      return yield* connection.outcome
+    })).pipe(
+      Effect.ensuring(Effect.suspend(() => {
+        current = undefined
+        return SubscriptionRef.set(status, "Disconnected")
+      })),
+      Effect.catchAllDefect((defect) =>
+        Effect.as(
+          Effect.logError("the connection failed with a defect; reconnecting", Cause.die(defect)),
+          {
+            end: new GatewayError.SocketError({ shard, reason: "defect in the connection", cause: defect }),
+            healthy: false,
+            stopped: false
+          }
+        )
+      )
+    )
 
   const loop = Effect.gen(function*() {
     yield* options.startGate
@@ -293,33 +270,18 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
     let failures = 0
     while (true) {
       yield* running.await
-      const plan: Connection.Plan = session.sessionId !== undefined && session.resumeUrl !== undefined
-        ? { mode: "resume", url: session.resumeUrl }
-        : { mode: "identify", url: gatewayUrl }
-      const fiber = yield* Effect.fork(
-        Effect.zipRight(annotateFiber({ session: session.sessionId ?? "new", mode: plan.mode }), Connection.run(ctx, plan))
+      const plan = session.plan(gatewayUrl)
+      const { end, healthy, stopped } = yield* connect(plan).pipe(
+        Effect.annotateLogs({ session: session.id() ?? "new", mode: plan.mode })
       )
-      current = fiber
-      const exit = yield* Fiber.await(fiber)
-      current = undefined
-      if (Exit.isFailure(exit)) {
-        if (Cause.isInterruptedOnly(exit.cause)) {
-          // Interrupted by `pause`: wait for `resume`, then resume the session.
-          yield* saveSession
-          continue
-        }
-        // A defect (a bug) in the connection: say so, and retry like any failed attempt.
-        yield* Effect.logError("the connection failed with a defect; reconnecting", exit.cause)
+      if (stopped) {
+        // Stopped by `pause`: wait for `resume`, then resume the session.
+        yield* session.save
+        continue
       }
-      const { end, healthy } = Exit.isSuccess(exit)
-        ? exit.value
-        : {
-          end: new GatewayError.SocketError({ shard, reason: "defect in the connection", cause: Cause.squash(exit.cause) }),
-          healthy: false
-        }
       yield* Effect.logInfo(end.message)
       Metrics.connectionsEnded.unsafeUpdate(1, [
-        ...ctx.metricTags,
+        ...metricTags,
         MetricLabel.make("reason", end._tag),
         ...(end._tag === "ConnectionClosed" ? [MetricLabel.make("close_code", String(end.closeCode))] : [])
       ])
@@ -342,7 +304,7 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
         default:
           break
       }
-      yield* saveSession
+      yield* session.save
       // op 9 is an answer from a working gateway, with its own wait: not a failed attempt.
       if (healthy || waitMillis > 0) {
         failures = 0
@@ -376,14 +338,11 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
   // its session in the store, so a restarted process can resume it.
   yield* Effect.addFinalizer(() =>
     Effect.gen(function*() {
-      if (!paused) ctx.closeCode = 1000
+      if (!paused) current?.setCloseCode(1000)
       yield* Deferred.succeed(closed, undefined)
       yield* Fiber.interrupt(supervisor)
-      yield* paused ? saveSession : store.clear(config.shard)
-      const pending = outbox.inFlight ? [outbox.inFlight] : []
-      for (const command of [...pending, ...(yield* Queue.takeAll(outbox.queue))]) {
-        yield* Deferred.interrupt(command.done)
-      }
+      yield* paused ? session.save : session.clearStored
+      yield* outbox.close
     })
   )
 
@@ -408,49 +367,10 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
       }
       if (yield* Deferred.isDone(fatal)) return yield* awaitFatal
       if (yield* Deferred.isDone(closed)) return yield* new GatewayError.GatewayClosed({ shard })
-      const done = yield* Deferred.make<void>()
-      yield* Queue.offer(outbox.queue, { frame, done })
-      outbox.wake?.()
       yield* Effect.raceFirst(
-        Deferred.await(done).pipe(Effect.catchAllCause(() => new GatewayError.GatewayClosed({ shard }))),
+        outbox.send(frame).pipe(Effect.catchAllCause(() => new GatewayError.GatewayClosed({ shard }))),
         awaitFatal
       )
-    })
-
-  let nonceCounter = 0
-  const requestGuildMembers: GatewayShape["requestGuildMembers"] = (request, options) =>
-    Effect.gen(function*() {
-      const suffix = yield* Random.nextIntBetween(0, 1 << 30)
-      const nonce = `${(++nonceCounter).toString(36)}.${suffix.toString(36)}`
-      const collector: MemberCollector = {
-        guildId: request.guild_id,
-        members: [],
-        presences: [],
-        notFound: [],
-        received: 0,
-        done: yield* Deferred.make<void>()
-      }
-      const timeout = Duration.decode(options?.timeout ?? "30 seconds")
-      return yield* Effect.gen(function*() {
-        collectors.set(nonce, collector)
-        yield* send({ op: Op.RequestGuildMembers, d: { ...request, nonce } }).pipe(
-          Effect.zipRight(Deferred.await(collector.done)),
-          Effect.timeoutFail({
-            duration: timeout,
-            onTimeout: () =>
-              new GatewayError.RequestTimeout({
-                request: `Request Guild Members for guild ${request.guild_id}`,
-                timeoutMillis: Duration.toMillis(timeout)
-              })
-          })
-        )
-        return {
-          guildId: collector.guildId,
-          members: collector.members,
-          presences: collector.presences,
-          notFound: collector.notFound
-        }
-      }).pipe(Effect.ensuring(Effect.sync(() => collectors.delete(nonce))))
     })
 
   const shape: GatewayShape = {
@@ -462,23 +382,30 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
     status: Subscribable.make({ get: SubscriptionRef.get(status), changes: status.changes }),
     ready: Deferred.await(ready),
     latency: Effect.sync(() => {
-      const millis = ctx.heartbeat?.latencyMillis
+      const millis = current?.latencyMillis()
       return millis === undefined ? Option.none() : Option.some(Duration.millis(millis))
     }),
-    inboundBacklog: Effect.sync(() => ctx.inboundBacklog),
-    sessionId: Effect.sync(() => Option.fromNullable(session.sessionId)),
-    sequence: Effect.sync(() => (session.sequence === Connection.NoSequence ? Option.none() : Option.some(session.sequence))),
+    inboundBacklog: Effect.sync(() => current?.inboundBacklog() ?? 0),
+    sessionId: Effect.sync(() => Option.fromNullable(session.id())),
+    sequence: Effect.sync(() => {
+      const sequence = session.sequence()
+      return sequence === Session.NoSequence ? Option.none() : Option.some(sequence)
+    }),
     send,
     updatePresence: (d) => send({ op: Op.PresenceUpdate, d }),
     updateVoiceState: (d) => send({ op: Op.VoiceStateUpdate, d }),
     requestSoundboardSounds: (d) => send({ op: Op.RequestSoundboardSounds, d }),
-    requestGuildMembers,
+    requestGuildMembers: (request, options) =>
+      memberRequests.request(
+        request.guild_id,
+        (nonce) => send({ op: Op.RequestGuildMembers, d: { ...request, nonce } }),
+        options?.timeout ?? "30 seconds"
+      ),
     pause: Effect.gen(function*() {
       if (paused) return
       paused = true
       yield* running.close
-      ctx.closeCode = 4000
-      if (current) yield* Fiber.interrupt(current)
+      current?.stop(4000)
     }),
     resume: Effect.suspend(() => {
       paused = false

@@ -4,14 +4,16 @@
  * every `interval`; a beat due while the previous one has no ACK means the
  * connection is a zombie (unless the reader was paused meanwhile: then the ACK
  * may be waiting unread in the socket). A server heartbeat request (op 1) is
- * answered at once by the socket reader (see connection.ts).
+ * answered at once by the frame reader (see frameReader.ts). The beats run on the
+ * process's one scheduler (scheduler.ts), not on a fiber of their own.
  *
  * @internal
  */
-import * as Duration from "effect/Duration"
-import * as Effect from "effect/Effect"
-import * as Random from "effect/Random"
+import type { GatewayConfigShape } from "../GatewayConfig.js"
 import { HeartbeatTimeout } from "../GatewayError.js"
+import * as Encoding from "./encoding.js"
+import { Op } from "./protocol.js"
+import * as Scheduler from "./scheduler.js"
 
 /**
  * Mutable heartbeat state, written by the socket reader (ACKs) without waiting
@@ -44,16 +46,6 @@ export const setReadPaused = (state: HeartbeatState, paused: boolean): void => {
   if (paused) state.pausedSinceBeat = true
 }
 
-/**
- * Waits for one turn of Node's event loop to pass its I/O phase (`setImmediate`
- * runs right after it). After an event-loop stall, timers fire before the socket
- * is read in the same turn: an ACK may be waiting, unread, in the socket buffer.
- */
-const ioTurn: Effect.Effect<void> = Effect.async<void>((resume) => {
-  const handle = setImmediate(() => resume(Effect.void))
-  return Effect.sync(() => clearImmediate(handle))
-})
-
 /** Records an ACK that arrived at `now`. @internal */
 export const ack = (state: HeartbeatState, now: number): void => {
   state.acked = true
@@ -61,47 +53,49 @@ export const ack = (state: HeartbeatState, now: number): void => {
 }
 
 /**
- * Runs the heartbeat until the connection is a zombie (fails with
- * `HeartbeatTimeout`). Server heartbeat requests (op 1) are answered by the socket reader itself.
+ * Schedules the heartbeats of one connection on the process's scheduler: the first after
+ * `intervalMillis * jitter`, then one every `intervalMillis`. `send` writes a heartbeat (with the
+ * last sequence) to the socket; `onZombie` ends the connection. Cancel the returned entry when
+ * the connection ends.
  *
  * @internal
  */
-export const run = (options: {
+export const start = (options: {
+  readonly scheduler: Scheduler.Scheduler
   readonly shard: number
   readonly intervalMillis: number
+  /** In [0, 1): from Effect's `Random`, so tests are deterministic. */
+  readonly jitter: number
   readonly state: HeartbeatState
-  readonly send: Effect.Effect<void>
-}): Effect.Effect<never, HeartbeatTimeout> =>
-  Effect.gen(function*() {
-    const { intervalMillis, send, state } = options
-    const clock = yield* Effect.clock
-    const jitter = yield* Random.next
-    yield* Effect.sleep(Math.floor(intervalMillis * jitter))
-    // One beat is built once and run again and again: an idle shard's only regular work is
-    // this loop, so each turn allocates as little as the runtime allows (no generator step,
-    // no new Duration or sleep effect per beat).
-    const beat = Effect.zipRight(
-      Effect.suspend(() => {
-        state.pausedSinceBeat = state.readPaused
-        state.acked = false
-        state.sentAt = clock.unsafeCurrentTimeMillis()
-        return send
-      }),
-      // The clock's own sleep, taken once: `Effect.sleep` would look the clock up on every beat
-      clock.sleep(Duration.millis(intervalMillis))
-    )
-    // Read what the socket holds before judging.
-    const judge = Effect.zipRight(
-      ioTurn,
-      Effect.suspend(() =>
-        !state.acked && !state.readPaused
-          ? Effect.fail(new HeartbeatTimeout({ shard: options.shard, intervalMillis }))
-          : beat
-      )
-    )
-    // An ACK missing while reading was paused may be unread, not lost: no verdict then.
-    const turn = Effect.suspend(() => !state.acked && !state.readPaused && !state.pausedSinceBeat ? judge : beat)
-    return yield* Effect.whileLoop({ while: () => true, body: () => turn, step: () => {} }).pipe(
-      Effect.zipRight(Effect.never)
-    )
-  })
+  readonly send: () => void
+  readonly onZombie: (error: HeartbeatTimeout) => void
+}): Scheduler.Entry => {
+  const { intervalMillis, send, state } = options
+  return options.scheduler.at(
+    options.scheduler.now() + Math.floor(intervalMillis * options.jitter),
+    (now, afterIo) => {
+      if (!state.acked && !state.readPaused) {
+        // An ACK missing while reading was paused may be unread, not lost: no verdict then.
+        // Otherwise read what the socket holds before judging.
+        if (!afterIo && !state.pausedSinceBeat) return Scheduler.AfterIoTurn
+        if (afterIo) {
+          options.onZombie(new HeartbeatTimeout({ shard: options.shard, intervalMillis }))
+          return undefined
+        }
+      }
+      state.pausedSinceBeat = state.readPaused
+      state.acked = false
+      state.sentAt = now
+      send()
+      return now + intervalMillis
+    }
+  )
+}
+
+/**
+ * A heartbeat (op 1) with the last sequence received (`null` before the first dispatch).
+ *
+ * @internal
+ */
+export const frame = (encoding: GatewayConfigShape["encoding"], sequence: number | null): Encoding.Frame =>
+  Encoding.encode(encoding, { op: Op.Heartbeat, d: sequence })

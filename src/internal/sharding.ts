@@ -27,6 +27,7 @@ import * as EventHub from "./eventHub.js"
 import * as Gateway from "./gateway.js"
 import * as GatewayBot from "./gatewayBot.js"
 import * as IntentCheck from "./intentCheck.js"
+import * as Scheduler from "./scheduler.js"
 import * as StartupReplay from "./startupReplay.js"
 
 /** @internal */
@@ -99,6 +100,8 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
     const parentScope = yield* Effect.scope
     // Resharding starts shards from a background fiber: it runs with this context.
     const context = yield* Effect.context<Socket.WebSocketConstructor>()
+    // One timer for every shard of every set: heartbeats and handshake deadlines.
+    const scheduler = yield* Scheduler.make
     const hub = yield* EventHub.make<ShardingEvent>({
       capacity: base.eventBufferCapacity,
       startupCapacity: base.startupBufferCapacity,
@@ -209,6 +212,7 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
           lastOfBucket.set(id % maxConcurrency, id)
           const gateway = yield* Gateway.makeShard({
             config: { ...base, shard: [id, count], gatewayUrl, waitForReady: false },
+            scheduler,
             deliver,
             // A shard's own streams replay its snapshot but never take what the hub keeps for the
             // first subscriber of the merged stream: that one may still come.

@@ -1,0 +1,151 @@
+/**
+ * The handshake of one connection (events/gateway.mdx, "Connection Lifecycle"): wait for Hello
+ * (op 10) within `helloTimeout`; on Hello start the heartbeats and send Resume (op 6) when there is
+ * a session to resume, else wait for the shard's identify bucket and send Identify (op 2); then
+ * wait for READY or RESUMED within `readyTimeout`. The deadlines are entries on the process's
+ * scheduler, not fibers.
+ *
+ * @internal
+ */
+import * as Deferred from "effect/Deferred"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import * as Random from "effect/Random"
+import * as Redacted from "effect/Redacted"
+import type { GatewayConfigShape } from "../GatewayConfig.js"
+import * as GatewayError from "../GatewayError.js"
+import type * as Encoding from "./encoding.js"
+import * as Heartbeat from "./heartbeat.js"
+import { Op } from "./protocol.js"
+import * as RateLimit from "./rateLimit.js"
+import type * as Scheduler from "./scheduler.js"
+import type * as Session from "./session.js"
+
+/**
+ * The connection state machine's states.
+ *
+ * @internal
+ */
+export type Status =
+  | "Connecting"
+  | "WaitingForHello"
+  | "Identifying"
+  | "Resuming"
+  | "WaitingForReady"
+  | "Ready"
+  | "Disconnected"
+
+/** @internal */
+export interface Handshake {
+  /** Hello arrived: heartbeats start, then Resume or (once the bucket allows) Identify. */
+  readonly onHello: (data: unknown) => Effect.Effect<void>
+  /** READY or RESUMED arrived: the Ready deadline is off. */
+  readonly complete: () => void
+  /** The send budget for commands, from Hello's heartbeat interval (none before Hello). */
+  readonly budget: () => RateLimit.SendBudget | undefined
+  /** The connection ended: heartbeats and deadlines stop. */
+  readonly stop: () => void
+}
+
+/** @internal */
+export const make = (options: {
+  readonly shard: number
+  readonly config: GatewayConfigShape
+  readonly plan: Session.Plan
+  readonly session: Session.Session
+  readonly scheduler: Scheduler.Scheduler
+  readonly heartbeat: Heartbeat.HeartbeatState
+  readonly setStatus: (status: Status) => Effect.Effect<void>
+  /** Writes a frame now if the socket is open (heartbeats, Identify and Resume skip the outbox). */
+  readonly sendNow: (frame: Encoding.Frame) => void
+  readonly encode: (payload: unknown) => Encoding.Frame
+  /** Waits until this shard may identify (one Identify per concurrency bucket per 5 s). */
+  readonly acquireIdentify: Effect.Effect<void>
+  /** Completed when the connection ends (the wait for the bucket ends with it). */
+  readonly ended: Deferred.Deferred<void>
+  readonly end: (reason: GatewayError.ConnectionEnded) => void
+}): Handshake => {
+  const { config, scheduler, session, shard } = options
+  let helloSeen = false
+  let budget: RateLimit.SendBudget | undefined
+  let heartbeats: Scheduler.Entry | undefined
+
+  const deadline = (timeout: Duration.Duration, waitingFor: "Hello" | "Ready") => {
+    const millis = Duration.toMillis(timeout)
+    return scheduler.at(scheduler.now() + millis, () => {
+      options.end(new GatewayError.HandshakeTimeout({ shard, waitingFor, timeoutMillis: millis }))
+      return undefined
+    })
+  }
+  let timer: Scheduler.Entry | undefined = deadline(config.helloTimeout, "Hello")
+  const stopTimer = () => {
+    if (timer !== undefined) scheduler.cancel(timer)
+    timer = undefined
+  }
+
+  const identify = () =>
+    options.encode({
+      op: Op.Identify,
+      d: {
+        token: Redacted.value(config.token),
+        properties: config.properties,
+        compress: false,
+        large_threshold: config.largeThreshold,
+        shard: config.shard,
+        ...(config.presence ? { presence: config.presence } : {}),
+        intents: config.intents
+      }
+    })
+  const resume = () =>
+    options.encode({
+      op: Op.Resume,
+      d: { token: Redacted.value(config.token), session_id: session.id(), seq: session.sequence() }
+    })
+
+  const onHello = (data: unknown) =>
+    Effect.gen(function*() {
+      if (helloSeen) return
+      const interval = (data as { heartbeat_interval?: unknown } | null)?.heartbeat_interval
+      if (typeof interval !== "number" || !(interval > 0)) {
+        return yield* Effect.logWarning("ignored a Hello without a valid heartbeat_interval")
+      }
+      helloSeen = true
+      stopTimer()
+      budget = RateLimit.make({ reserve: RateLimit.reserveFor(interval) })
+      heartbeats = Heartbeat.start({
+        scheduler,
+        shard,
+        intervalMillis: interval,
+        jitter: yield* Random.next,
+        state: options.heartbeat,
+        send: () => options.sendNow(Heartbeat.frame(config.encoding, session.heartbeatSequence())),
+        onZombie: options.end
+      })
+      if (options.plan.mode === "resume" && session.id() !== undefined) {
+        yield* options.setStatus("Resuming")
+        options.sendNow(resume())
+      } else {
+        yield* options.setStatus("Identifying")
+        // The wait for the bucket ends early when the connection does.
+        const mayIdentify = yield* Effect.raceFirst(
+          Effect.as(options.acquireIdentify, true),
+          Effect.as(Deferred.await(options.ended), false)
+        )
+        if (!mayIdentify) return
+        options.sendNow(identify())
+      }
+      yield* options.setStatus("WaitingForReady")
+      timer = deadline(config.readyTimeout, "Ready")
+    })
+
+  return {
+    onHello,
+    complete: stopTimer,
+    budget: () => budget,
+    stop: () => {
+      stopTimer()
+      if (heartbeats !== undefined) scheduler.cancel(heartbeats)
+      heartbeats = undefined
+    }
+  }
+}

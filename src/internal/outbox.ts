@@ -1,0 +1,117 @@
+/**
+ * The commands of one shard (presence, voice state, member requests, raw `send`): queued in order,
+ * written only while a connection is live, within its rate limit, and never dropped. Commands
+ * outlive connections: a command queued while the shard reconnects goes out on the next one,
+ * and a command that could not be written stays first in line.
+ *
+ * The fiber that writes them runs only while commands wait, so an idle shard keeps none: a
+ * `FiberHandle` in the live connection's scope holds it, and closing that scope (the connection
+ * ended) interrupts it. It is started with `FiberHandle.run` without `onlyIfMissing`, guarded by
+ * `draining`: the drain clears `draining` in the same synchronous step in which it finds the queue
+ * empty, so a command queued right after is started at once even if the finishing fiber has not
+ * left the handle yet (with `onlyIfMissing` that command would wait for the next one).
+ *
+ * @internal
+ */
+import * as Deferred from "effect/Deferred"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as FiberHandle from "effect/FiberHandle"
+import * as FiberId from "effect/FiberId"
+import type * as MetricLabel from "effect/MetricLabel"
+import type * as Scope from "effect/Scope"
+import * as Metrics from "../GatewayMetrics.js"
+import type * as Encoding from "./encoding.js"
+import type * as RateLimit from "./rateLimit.js"
+
+interface Command {
+  /** The command, encoded in the connection's encoding. */
+  readonly frame: Encoding.Frame
+  readonly written: Deferred.Deferred<void>
+}
+
+/** A live connection, as the outbox writes to it. @internal */
+export interface Link {
+  /** Writes a frame now; `false` when the socket is not open (the connection is ending). */
+  readonly write: (frame: Encoding.Frame) => boolean
+  readonly budget: RateLimit.SendBudget
+}
+
+/** @internal */
+export interface Outbox {
+  /**
+   * Queues a command and waits until it is written. Interrupted by `close` (the shard stopped):
+   * the caller says why.
+   */
+  readonly send: (frame: Encoding.Frame) => Effect.Effect<void>
+  /** A connection went live: its writer drains the queue until the current scope closes. */
+  readonly connect: (link: Link) => Effect.Effect<void, never, Scope.Scope>
+  /** The shard stopped: every waiting `send` is interrupted. */
+  readonly close: Effect.Effect<void>
+  /** Commands waiting. */
+  readonly size: () => number
+}
+
+/** @internal */
+export const make = (metricTags: ReadonlyArray<MetricLabel.MetricLabel>): Outbox => {
+  // In order; a command leaves only once written.
+  const queue: Array<Command> = []
+  let live: { readonly link: Link; readonly handle: FiberHandle.FiberHandle<void> } | undefined
+  let draining = false
+
+  const drain = (link: Link) =>
+    Effect.gen(function*() {
+      const clock = yield* Effect.clock
+      while (true) {
+        const command = queue[0]
+        if (command === undefined) {
+          draining = false
+          return
+        }
+        let wait = link.budget.waitMillis(clock.unsafeCurrentTimeMillis())
+        while (wait > 0) {
+          yield* Effect.sleep(wait)
+          wait = link.budget.waitMillis(clock.unsafeCurrentTimeMillis())
+        }
+        if (!link.write(command.frame)) {
+          // The connection is ending; the command goes first on the next one.
+          draining = false
+          return
+        }
+        link.budget.recordCommand(clock.unsafeCurrentTimeMillis())
+        Metrics.commandsSent.unsafeUpdate(1, metricTags)
+        queue.shift()
+        Deferred.unsafeDone(command.written, Exit.void)
+      }
+    })
+
+  const startDrain: Effect.Effect<void> = Effect.suspend(() => {
+    if (live === undefined || draining || queue.length === 0) return Effect.void
+    draining = true
+    return Effect.asVoid(FiberHandle.run(live.handle, drain(live.link)))
+  })
+
+  return {
+    send: (frame) =>
+      Effect.flatMap(Deferred.make<void>(), (written) => {
+        queue.push({ frame, written })
+        return Effect.zipRight(startDrain, Deferred.await(written))
+      }),
+    connect: (link) =>
+      Effect.gen(function*() {
+        // Registered first, so it runs after the handle's own finalizer has stopped the drain.
+        yield* Effect.addFinalizer(() =>
+          Effect.sync(() => {
+            live = undefined
+            draining = false
+          })
+        )
+        live = { link, handle: yield* FiberHandle.make<void>() }
+        yield* startDrain
+      }),
+    close: Effect.sync(() => {
+      for (const command of queue.splice(0)) Deferred.unsafeDone(command.written, Exit.interrupt(FiberId.none))
+    }),
+    size: () => queue.length
+  }
+}

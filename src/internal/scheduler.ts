@@ -1,0 +1,247 @@
+/**
+ * One timer for every shard of a gateway or sharding layer: heartbeats and handshake deadlines
+ * are entries in one heap, run by one fiber that sleeps (on Effect's `Clock`, so `TestClock`
+ * drives it) until the earliest entry is due. An idle shard owns no timer fiber of its own;
+ * 1 000 idle shards cost one sleeping fiber here, not 1 000.
+ *
+ * A task is a synchronous function: it runs on the scheduler's fiber and must not block. It
+ * returns when it wants to run next (a time on the clock), `undefined` to stop, or `AfterIoTurn`
+ * to run again (with `afterIo: true`) once Node's event loop has passed its I/O phase: what the
+ * zombie check needs, since after a stall timers run before the socket is read.
+ *
+ * Why not `Effect.sleep` per shard: a fiber per timer is what made an idle shard heavy (each
+ * sleeping fiber keeps its stack, its FiberRefs and a clock registration), and at Discord's
+ * 41.25 s interval the beats of 1 000 shards are 24 wake-ups a second of one fiber.
+ *
+ * @internal
+ */
+import * as Cause from "effect/Cause"
+import * as Duration from "effect/Duration"
+import * as Effect from "effect/Effect"
+import type * as Fiber from "effect/Fiber"
+import * as FiberId from "effect/FiberId"
+import * as Runtime from "effect/Runtime"
+import type * as Scope from "effect/Scope"
+
+/** A task's answer: run again after an I/O turn. @internal */
+export const AfterIoTurn: unique symbol = Symbol("AfterIoTurn")
+
+/** @internal */
+export type Task = (now: number, afterIo: boolean) => number | undefined | typeof AfterIoTurn
+
+/** A scheduled task. @internal */
+export interface Entry {
+  due: number
+  /** In the heap (not running, not waiting for an I/O turn). */
+  queued: boolean
+  /** Insertion order: entries due at the same time run in the order they were scheduled. */
+  order: number
+  cancelled: boolean
+  readonly task: Task
+}
+
+/** @internal */
+export interface Scheduler {
+  /** The clock's time, in milliseconds. */
+  readonly now: () => number
+  /** Runs `task` at `due` (or at once when that has passed). */
+  readonly at: (due: number, task: Task) => Entry
+  /** The entry will not run (again). */
+  readonly cancel: (entry: Entry) => void
+  /** Entries waiting, for tests and metrics. */
+  readonly size: () => number
+}
+
+/** A binary min-heap on (due, order). */
+const before = (a: Entry, b: Entry) => a.due < b.due || (a.due === b.due && a.order < b.order)
+
+const siftUp = (heap: Array<Entry>, index: number) => {
+  const entry = heap[index]!
+  while (index > 0) {
+    const parent = (index - 1) >> 1
+    if (!before(entry, heap[parent]!)) break
+    heap[index] = heap[parent]!
+    index = parent
+  }
+  heap[index] = entry
+}
+
+const siftDown = (heap: Array<Entry>, index: number) => {
+  const entry = heap[index]!
+  const size = heap.length
+  while (true) {
+    const left = 2 * index + 1
+    if (left >= size) break
+    const right = left + 1
+    const child = right < size && before(heap[right]!, heap[left]!) ? right : left
+    if (!before(heap[child]!, entry)) break
+    heap[index] = heap[child]!
+    index = child
+  }
+  heap[index] = entry
+}
+
+const pop = (heap: Array<Entry>): Entry => {
+  const top = heap[0]!
+  const last = heap.pop()!
+  if (heap.length > 0) {
+    heap[0] = last
+    siftDown(heap, 0)
+  }
+  return top
+}
+
+/**
+ * Waits for one turn of Node's event loop to pass its I/O phase (`setImmediate` runs right after
+ * it). After an event-loop stall, timers fire before the socket is read in the same turn: an ACK
+ * may be waiting, unread, in the socket buffer.
+ */
+const ioTurn: Effect.Effect<void> = Effect.async<void>((resume) => {
+  const handle = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(handle))
+})
+
+/**
+ * Starts a scheduler whose fiber lives in the current scope.
+ *
+ * @internal
+ */
+export const make: Effect.Effect<Scheduler, never, Scope.Scope> = Effect.gen(function*() {
+  const clock = yield* Effect.clock
+  const runFork = Runtime.runFork(yield* Effect.runtime<never>())
+  const heap: Array<Entry> = []
+  let order = 0
+  let cancelled = 0
+  const now = () => clock.unsafeCurrentTimeMillis()
+
+  // The loop waits in `Effect.async` for `wake`; a sleeper fiber calls it when the earliest entry
+  // is due. An entry earlier than the sleeper's time replaces the sleeper.
+  let waiting: (() => void) | undefined
+  let sleeper: Fiber.RuntimeFiber<void> | undefined
+  // Which sleeper is current: a replaced one that still gets to run does nothing.
+  let sleeperToken: object | undefined
+  let sleeperDue = Infinity
+  const wakeLoop = () => {
+    const resume = waiting
+    waiting = undefined
+    resume?.()
+  }
+  const arm = (due: number) => {
+    if (due >= sleeperDue) return
+    sleeper?.unsafeInterruptAsFork(FiberId.none)
+    sleeper = undefined
+    const token = {}
+    sleeperToken = token
+    sleeperDue = due
+    const fiber = runFork(
+      Effect.zipRight(
+        clock.sleep(Duration.millis(Math.max(0, due - now()))),
+        Effect.sync(() => {
+          if (sleeperToken !== token) return
+          sleeperToken = undefined
+          sleeper = undefined
+          sleeperDue = Infinity
+          wakeLoop()
+        })
+      )
+    )
+    // `runFork` runs the fiber until it first suspends: with nothing to wait for, it is done already.
+    if (sleeperToken === token) sleeper = fiber
+  }
+
+  const push = (entry: Entry, due: number) => {
+    entry.due = due
+    entry.order = order++
+    entry.queued = true
+    heap.push(entry)
+    siftUp(heap, heap.length - 1)
+  }
+
+  const afterIo: Array<Entry> = []
+  const defects: Array<unknown> = []
+  const runTask = (entry: Entry, time: number, io: boolean) => {
+    let next: ReturnType<Task>
+    try {
+      next = entry.task(time, io)
+    } catch (defect) {
+      defects.push(defect)
+      next = undefined
+    }
+    if (entry.cancelled) return
+    if (next === AfterIoTurn) afterIo.push(entry)
+    else if (next === undefined) entry.cancelled = true
+    else push(entry, next)
+  }
+  const runDue = () => {
+    const time = now()
+    while (heap.length > 0 && heap[0]!.due <= time) {
+      const entry = pop(heap)
+      entry.queued = false
+      if (entry.cancelled) {
+        cancelled--
+        continue
+      }
+      runTask(entry, time, false)
+    }
+  }
+
+  const waitForWake = Effect.async<void>((resume) => {
+    waiting = () => resume(Effect.void)
+    return Effect.sync(() => {
+      waiting = undefined
+    })
+  })
+
+  const loop = Effect.gen(function*() {
+    while (true) {
+      runDue()
+      if (afterIo.length > 0) {
+        yield* ioTurn
+        const time = now()
+        for (const entry of afterIo.splice(0)) if (!entry.cancelled) runTask(entry, time, true)
+        continue
+      }
+      if (defects.length > 0) {
+        for (const defect of defects.splice(0)) yield* Effect.logError("a timer task failed", Cause.die(defect))
+      }
+      if (heap.length > 0) arm(heap[0]!.due)
+      if (heap.length > 0 && heap[0]!.due <= now()) continue
+      yield* waitForWake
+    }
+  })
+  yield* Effect.forkScoped(loop)
+  yield* Effect.addFinalizer(() =>
+    Effect.sync(() => {
+      sleeper?.unsafeInterruptAsFork(FiberId.none)
+      sleeper = undefined
+    })
+  )
+
+  return {
+    now,
+    at: (due, task) => {
+      const entry: Entry = { due, order: 0, queued: false, cancelled: false, task }
+      push(entry, due)
+      arm(due)
+      return entry
+    },
+    cancel: (entry) => {
+      if (entry.cancelled) return
+      entry.cancelled = true
+      if (!entry.queued) return
+      cancelled++
+      // Cancelled entries leave the heap as they come due; when they are most of it, at once.
+      if (cancelled > 64 && cancelled * 2 > heap.length) {
+        const live = heap.filter((e) => !e.cancelled)
+        for (const e of heap) if (e.cancelled) e.queued = false
+        heap.length = 0
+        for (const e of live) {
+          heap.push(e)
+          siftUp(heap, heap.length - 1)
+        }
+        cancelled = 0
+      }
+    },
+    size: () => heap.length - cancelled
+  }
+})
