@@ -53,7 +53,7 @@ export interface ConnectionContext {
   readonly scheduler: Scheduler.Scheduler
   readonly outbox: Outbox.Outbox
   readonly memberRequests: MemberRequests.MemberRequests
-  readonly setStatus: (status: Status) => Effect.Effect<void>
+  readonly setStatus: (status: Status) => void
   /** Publishes a batch. The array is reused after this returns: copy what is kept. */
   readonly deliver: (events: ReadonlyArray<GatewayEvent>) => Effect.Effect<void>
   /** READY or RESUMED arrived: the session is live. */
@@ -162,7 +162,6 @@ export const open = (
       ended: () => ended !== undefined,
       end
     })
-    yield* Effect.addFinalizer(() => Effect.sync(reader.close))
     if (reader.zstdMode === "fzstd" && !warnedAboutFzstd) {
       warnedAboutFzstd = true
       yield* Effect.logWarning(
@@ -184,42 +183,43 @@ export const open = (
       ended: endSignal,
       end
     })
-    yield* Effect.addFinalizer(() => Effect.sync(handshake.stop))
 
-    yield* ctx.setStatus("Connecting")
+    ctx.setStatus("Connecting")
     // The open callback and the Hello handler race: whichever runs first moves on from Connecting.
     let opened = false
-    const waitingForHello = Effect.suspend(() => {
-      if (opened) return Effect.void
+    const waitingForHello = () => {
+      if (opened) return
       opened = true
-      return ctx.setStatus("WaitingForHello")
-    })
+      ctx.setStatus("WaitingForHello")
+    }
     // The socket's events go straight to the reader's callbacks (see webSocket.ts); its open
-    // reaches the fiber through the inbox, as everything else does.
+    // reaches the fiber through the inbox, as everything else does. One finalizer ends it all:
+    // the command writer is stopped (by its own finalizer, which runs first), then the heartbeats,
+    // the deadlines and the decompressor, and the socket closes; any code but 1000/1001 keeps
+    // the session resumable (shutdown sets 1000).
+    let socket: globalThis.WebSocket | undefined
+    yield* Effect.addFinalizer(() =>
+      Effect.sync(() => {
+        ctx.outbox.detach()
+        handshake.stop()
+        reader.close()
+        socket?.close(closeCode)
+      })
+    )
     const url = connectUrl(plan.url, config.compression, config.encoding)
-    const opening = yield* Effect.acquireRelease(
-      Effect.flatMap(Socket.WebSocketConstructor, (construct) =>
-        Effect.try({
-          try: () => {
-            const ws = construct(url)
-            raw = ws as unknown as typeof raw
-            WebSocket.attach(ws, {
-              onOpen: () => inbox.push(FrameReader.Opened),
-              onFrame: reader.onFrame,
-              onClose: (code, reason) => end(new GatewayError.ConnectionClosed({ shard, closeCode: code, reason })),
-              onError: (reason, cause) => end(new GatewayError.SocketError({ shard, reason, cause }))
-            })
-            return ws
-          },
-          catch: (defect) => defect
-        })),
-      // Any code but 1000/1001 keeps the session resumable; shutdown sets 1000.
-      (ws) => Effect.sync(() => ws.close(closeCode))
-    ).pipe(Effect.either)
-    if (opening._tag === "Left") {
+    const construct = yield* Socket.WebSocketConstructor
+    try {
+      socket = construct(url)
+      raw = socket as unknown as typeof raw
+      WebSocket.attach(socket, {
+        onOpen: () => inbox.push(FrameReader.Opened),
+        onFrame: reader.onFrame,
+        onClose: (code, reason) => end(new GatewayError.ConnectionClosed({ shard, closeCode: code, reason })),
+        onError: (reason, cause) => end(new GatewayError.SocketError({ shard, reason, cause }))
+      })
+    } catch (defect) {
       // A throwing WebSocket constructor ends this connection at once, with its cause logged,
       // instead of leaving it to the Hello timeout.
-      const defect = opening.left
       yield* Effect.logError("the socket failed with a defect", Cause.die(defect))
       end(new GatewayError.SocketError({ shard, reason: `defect: ${String(defect)}`, cause: defect }))
     }
@@ -228,10 +228,10 @@ export const open = (
     const becomeLive = Effect.gen(function*() {
       healthy = true
       handshake.complete()
-      yield* ctx.setStatus("Ready")
+      ctx.setStatus("Ready")
       yield* ctx.onLive
       const budget = handshake.budget()
-      if (budget !== undefined) yield* Scope.extend(ctx.outbox.connect({ write: sendNow, budget }), scope)
+      if (budget !== undefined) yield* ctx.outbox.attach({ write: sendNow, budget }, scope)
     })
 
     const dispatchContext: DispatchStep.Context = {
@@ -260,7 +260,7 @@ export const open = (
             return { end: ended!, healthy, stopped }
           }
           if (item === FrameReader.Opened) {
-            yield* waitingForHello
+            waitingForHello()
             continue
           }
           if (item instanceof FrameReader.BadFrame) {
@@ -288,7 +288,7 @@ export const open = (
               break
             }
             case Op.Hello: {
-              yield* waitingForHello
+              waitingForHello()
               yield* handshake.onHello(item.d)
               break
             }

@@ -22,8 +22,7 @@ import * as Random from "effect/Random"
 import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
-import * as Subscribable from "effect/Subscribable"
-import * as SubscriptionRef from "effect/SubscriptionRef"
+import type * as Subscribable from "effect/Subscribable"
 import type * as Commands from "../Commands.js"
 import { GatewayConfig } from "../GatewayConfig.js"
 import * as GatewayError from "../GatewayError.js"
@@ -43,6 +42,7 @@ import * as MemberRequests from "./memberRequests.js"
 import * as Outbox from "./outbox.js"
 import * as Scheduler from "./scheduler.js"
 import * as Session from "./session.js"
+import * as Status from "./status.js"
 import * as StartupReplay from "./startupReplay.js"
 import { MaxPayloadBytes, Op } from "./protocol.js"
 
@@ -183,7 +183,7 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
   const shard = config.shard[0]
   const httpClient = yield* Effect.serviceOption(HttpClient.HttpClient)
 
-  const status = yield* SubscriptionRef.make<Connection.Status>("Disconnected")
+  const status = Status.make("Disconnected")
   const fatal = yield* Deferred.make<never, GatewayError.GatewayFatalError>()
   const ready = yield* Deferred.make<void, GatewayError.GatewayFatalError>()
   const closed = yield* Deferred.make<void>()
@@ -201,7 +201,7 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
     scheduler: options.scheduler,
     outbox,
     memberRequests,
-    setStatus: (next) => SubscriptionRef.set(status, next),
+    setStatus: status.set,
     deliver,
     onLive: Deferred.succeed(ready, undefined),
     decodeFailureLog: DecodeFailureLog.make(),
@@ -242,15 +242,17 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
   // when it ends. A defect in it is a failed attempt like any other.
   const connect = (plan: Session.Plan): Effect.Effect<Connection.Outcome, never, Socket.WebSocketConstructor> =>
     Effect.scoped(Effect.gen(function*() {
+      yield* Effect.addFinalizer(() =>
+        Effect.sync(() => {
+          current = undefined
+          status.set("Disconnected")
+        })
+      )
       const connection = yield* Connection.open(ctx, plan)
       current = connection
       if (paused) connection.stop(4000)
       return yield* connection.outcome
     })).pipe(
-      Effect.ensuring(Effect.suspend(() => {
-        current = undefined
-        return SubscriptionRef.set(status, "Disconnected")
-      })),
       Effect.catchAllDefect((defect) =>
         Effect.as(
           Effect.logError("the connection failed with a defect; reconnecting", Cause.die(defect)),
@@ -271,9 +273,13 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
     while (true) {
       yield* running.await
       const plan = session.plan(gatewayUrl)
-      const { end, healthy, stopped } = yield* connect(plan).pipe(
-        Effect.annotateLogs({ session: session.id() ?? "new", mode: plan.mode })
-      )
+      // The connection's lines also carry its session and mode. Set and restored rather than
+      // `Effect.annotateLogs`, whose restoring frames would sit on this fiber's stack for as long
+      // as the connection lives.
+      const annotations = yield* FiberRef.get(FiberRef.currentLogAnnotations)
+      yield* annotateFiber({ session: session.id() ?? "new", mode: plan.mode })
+      const { end, healthy, stopped } = yield* connect(plan)
+      yield* FiberRef.set(FiberRef.currentLogAnnotations, annotations)
       if (stopped) {
         // Stopped by `pause`: wait for `resume`, then resume the session.
         yield* session.save
@@ -379,7 +385,7 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
     subscribe,
     subscribeWith: (options) => subscribeTo(options.replay ? "all" : "none"),
     on,
-    status: Subscribable.make({ get: SubscriptionRef.get(status), changes: status.changes }),
+    status: status.subscribable,
     ready: Deferred.await(ready),
     latency: Effect.sync(() => {
       const millis = current?.latencyMillis()

@@ -55,7 +55,7 @@ export const make = (options: {
   readonly session: Session.Session
   readonly scheduler: Scheduler.Scheduler
   readonly heartbeat: Heartbeat.HeartbeatState
-  readonly setStatus: (status: Status) => Effect.Effect<void>
+  readonly setStatus: (status: Status) => void
   /** Writes a frame now if the socket is open (heartbeats, Identify and Resume skip the outbox). */
   readonly sendNow: (frame: Encoding.Frame) => void
   readonly encode: (payload: unknown) => Encoding.Frame
@@ -122,10 +122,10 @@ export const make = (options: {
         onZombie: options.end
       })
       if (options.plan.mode === "resume" && session.id() !== undefined) {
-        yield* options.setStatus("Resuming")
+        options.setStatus("Resuming")
         options.sendNow(resume())
       } else {
-        yield* options.setStatus("Identifying")
+        options.setStatus("Identifying")
         // The wait for the bucket ends early when the connection does.
         const mayIdentify = yield* Effect.raceFirst(
           Effect.as(options.acquireIdentify, true),
@@ -134,7 +134,7 @@ export const make = (options: {
         if (!mayIdentify) return
         options.sendNow(identify())
       }
-      yield* options.setStatus("WaitingForReady")
+      options.setStatus("WaitingForReady")
       timer = deadline(config.readyTimeout, "Ready")
     })
 

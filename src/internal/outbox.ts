@@ -5,7 +5,8 @@
  * and a command that could not be written stays first in line.
  *
  * The fiber that writes them runs only while commands wait, so an idle shard keeps none: a
- * `FiberHandle` in the live connection's scope holds it, and closing that scope (the connection
+ * `FiberHandle` in the live connection's scope holds it (made with the first command, so a
+ * connection that never sends keeps no handle either), and closing that scope (the connection
  * ended) interrupts it. It is started with `FiberHandle.run` without `onlyIfMissing`, guarded by
  * `draining`: the drain clears `draining` in the same synchronous step in which it finds the queue
  * empty, so a command queued right after is started at once even if the finishing fiber has not
@@ -19,7 +20,7 @@ import * as Exit from "effect/Exit"
 import * as FiberHandle from "effect/FiberHandle"
 import * as FiberId from "effect/FiberId"
 import type * as MetricLabel from "effect/MetricLabel"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import * as Metrics from "../GatewayMetrics.js"
 import type * as Encoding from "./encoding.js"
 import type * as RateLimit from "./rateLimit.js"
@@ -44,8 +45,13 @@ export interface Outbox {
    * the caller says why.
    */
   readonly send: (frame: Encoding.Frame) => Effect.Effect<void>
-  /** A connection went live: its writer drains the queue until the current scope closes. */
-  readonly connect: (link: Link) => Effect.Effect<void, never, Scope.Scope>
+  /**
+   * A connection went live: its writer drains the queue. The writer's fiber lives in `scope` (the
+   * connection's), made when the first command needs it.
+   */
+  readonly attach: (link: Link, scope: Scope.Scope) => Effect.Effect<void>
+  /** The connection ended (after its scope has stopped the writer). */
+  readonly detach: () => void
   /** The shard stopped: every waiting `send` is interrupted. */
   readonly close: Effect.Effect<void>
   /** Commands waiting. */
@@ -56,7 +62,7 @@ export interface Outbox {
 export const make = (metricTags: ReadonlyArray<MetricLabel.MetricLabel>): Outbox => {
   // In order; a command leaves only once written.
   const queue: Array<Command> = []
-  let live: { readonly link: Link; readonly handle: FiberHandle.FiberHandle<void> } | undefined
+  let live: { readonly link: Link; readonly scope: Scope.Scope; handle: FiberHandle.FiberHandle<void> | undefined } | undefined
   let draining = false
 
   const drain = (link: Link) =>
@@ -86,9 +92,13 @@ export const make = (metricTags: ReadonlyArray<MetricLabel.MetricLabel>): Outbox
     })
 
   const startDrain: Effect.Effect<void> = Effect.suspend(() => {
-    if (live === undefined || draining || queue.length === 0) return Effect.void
+    const current = live
+    if (current === undefined || draining || queue.length === 0) return Effect.void
     draining = true
-    return Effect.asVoid(FiberHandle.run(live.handle, drain(live.link)))
+    return Effect.gen(function*() {
+      current.handle ??= yield* Scope.extend(FiberHandle.make<void>(), current.scope)
+      yield* FiberHandle.run(current.handle, drain(current.link))
+    })
   })
 
   return {
@@ -97,18 +107,15 @@ export const make = (metricTags: ReadonlyArray<MetricLabel.MetricLabel>): Outbox
         queue.push({ frame, written })
         return Effect.zipRight(startDrain, Deferred.await(written))
       }),
-    connect: (link) =>
-      Effect.gen(function*() {
-        // Registered first, so it runs after the handle's own finalizer has stopped the drain.
-        yield* Effect.addFinalizer(() =>
-          Effect.sync(() => {
-            live = undefined
-            draining = false
-          })
-        )
-        live = { link, handle: yield* FiberHandle.make<void>() }
-        yield* startDrain
+    attach: (link, scope) =>
+      Effect.suspend(() => {
+        live = { link, scope, handle: undefined }
+        return startDrain
       }),
+    detach: () => {
+      live = undefined
+      draining = false
+    },
     close: Effect.sync(() => {
       for (const command of queue.splice(0)) Deferred.unsafeDone(command.written, Exit.interrupt(FiberId.none))
     }),
