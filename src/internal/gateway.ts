@@ -358,11 +358,10 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
     options.streamsEndOnFatal
       ? options.subscribeWith(replay)
       : Effect.map(options.subscribeWith(replay), Stream.interruptWhen(awaitFatal))
-  const subscribe: GatewayShape["subscribe"] = subscribeTo("all")
-  const events: Stream.Stream<GatewayEvent, GatewayError.GatewayFatalError> = Stream.unwrapScoped(subscribe)
   // `on` streams replay the snapshot (so `on("GUILD_CREATE")` started late still sees them) but
-  // never take the events kept for the first `events` subscriber.
-  const on: GatewayShape["on"] = IntentCheck.makeOn(config.intents, subscribeTo("snapshot"))
+  // never take the events kept for the first `events` subscriber. Made at first use: it keeps
+  // which missing intents it warned about.
+  let on: GatewayShape["on"] | undefined
 
   const send = (command: Commands.GatewayCommand) =>
     Effect.gen(function*() {
@@ -379,24 +378,42 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
       )
     })
 
+  // The streams and effects are made when read (getters), not per shard up front: a shard
+  // nobody reads from would otherwise keep a dozen built streams and effects.
   const shape: GatewayShape = {
     shard,
-    events,
-    subscribe,
+    get events() {
+      return Stream.unwrapScoped(subscribeTo("all"))
+    },
+    get subscribe() {
+      return subscribeTo("all")
+    },
     subscribeWith: (options) => subscribeTo(options.replay ? "all" : "none"),
-    on,
+    get on() {
+      return on ??= IntentCheck.makeOn(config.intents, subscribeTo("snapshot"))
+    },
     status: status.subscribable,
-    ready: Deferred.await(ready),
-    latency: Effect.sync(() => {
-      const millis = current?.latencyMillis()
-      return millis === undefined ? Option.none() : Option.some(Duration.millis(millis))
-    }),
-    inboundBacklog: Effect.sync(() => current?.inboundBacklog() ?? 0),
-    sessionId: Effect.sync(() => Option.fromNullable(session.id())),
-    sequence: Effect.sync(() => {
-      const sequence = session.sequence()
-      return sequence === Session.NoSequence ? Option.none() : Option.some(sequence)
-    }),
+    get ready() {
+      return Deferred.await(ready)
+    },
+    get latency() {
+      return Effect.sync(() => {
+        const millis = current?.latencyMillis()
+        return millis === undefined ? Option.none() : Option.some(Duration.millis(millis))
+      })
+    },
+    get inboundBacklog() {
+      return Effect.sync(() => current?.inboundBacklog() ?? 0)
+    },
+    get sessionId() {
+      return Effect.sync(() => Option.fromNullable(session.id()))
+    },
+    get sequence() {
+      return Effect.sync(() => {
+        const sequence = session.sequence()
+        return sequence === Session.NoSequence ? Option.none() : Option.some(sequence)
+      })
+    },
     send,
     updatePresence: (d) => send({ op: Op.PresenceUpdate, d }),
     updateVoiceState: (d) => send({ op: Op.VoiceStateUpdate, d }),
@@ -407,17 +424,22 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
         (nonce) => send({ op: Op.RequestGuildMembers, d: { ...request, nonce } }),
         options?.timeout ?? "30 seconds"
       ),
-    pause: Effect.gen(function*() {
-      if (paused) return
-      paused = true
-      yield* running.close
-      current?.stop(4000)
-    }),
-    resume: Effect.suspend(() => {
-      paused = false
-      return running.open
-    }),
-    awaitFatal
+    get pause() {
+      return Effect.suspend(() => {
+        if (paused) return Effect.void
+        paused = true
+        return Effect.map(running.close, () => current?.stop(4000))
+      })
+    },
+    get resume() {
+      return Effect.suspend(() => {
+        paused = false
+        return running.open
+      })
+    },
+    get awaitFatal() {
+      return Deferred.await(fatal)
+    }
   }
 
   return shape
