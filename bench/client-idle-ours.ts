@@ -38,7 +38,14 @@ Effect.runPromise(
   program.pipe(
     Effect.scoped,
     Effect.provide(Layer.mergeAll(
-      GatewayConfig.layer({ token, apiBaseUrl, waitForReady: false }),
+      GatewayConfig.layer({
+        token,
+        apiBaseUrl,
+        waitForReady: false,
+        // BENCH_STARTUP_REPLAY=first-subscriber: keep no READY / GUILD_CREATE for late subscribers
+        // (this client subscribes before any READY), to tell what the default replay costs.
+        startupReplay: process.env["BENCH_STARTUP_REPLAY"] === "first-subscriber" ? "first-subscriber" : "session"
+      }),
       NodeSocket.layerWebSocketConstructor,
       NodeHttpClient.layerUndici
     )),

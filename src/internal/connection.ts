@@ -19,9 +19,7 @@
  */
 import * as Socket from "@effect/platform/Socket"
 import * as Cause from "effect/Cause"
-import * as Deferred from "effect/Deferred"
 import * as Effect from "effect/Effect"
-import * as Exit from "effect/Exit"
 import type * as MetricLabel from "effect/MetricLabel"
 import * as Scope from "effect/Scope"
 import type { GatewayConfigShape } from "../GatewayConfig.js"
@@ -126,12 +124,14 @@ export const open = (
     // The first end wins: later ones (the close event after our own close) add nothing.
     let ended: GatewayError.ConnectionEnded | undefined
     let stopped = false
-    const endSignal = yield* Deferred.make<void>()
+    // Who waits for the end (the wait for an identify bucket): a Deferred would do, at a few
+    // hundred bytes more per connection.
+    let onEnd: (() => void) | undefined
     const end = (reason: GatewayError.ConnectionEnded) => {
       if (ended !== undefined) return
       ended = reason
       inbox.push(FrameReader.End)
-      Deferred.unsafeDone(endSignal, Exit.void)
+      onEnd?.()
     }
 
     // The socket, once constructed. A socket that is not open (closing, closed) takes nothing:
@@ -180,7 +180,13 @@ export const open = (
       sendNow,
       encode: (payload) => Encoding.encode(config.encoding, payload),
       acquireIdentify: ctx.acquireIdentify,
-      ended: endSignal,
+      awaitEnd: Effect.async<void>((resume) => {
+        if (ended !== undefined) return resume(Effect.void)
+        onEnd = () => resume(Effect.void)
+        return Effect.sync(() => {
+          onEnd = undefined
+        })
+      }),
       end
     })
 

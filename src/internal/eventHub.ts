@@ -22,6 +22,36 @@
  * GC (measured in `npm run bench`: a quarter of all allocated bytes promoted, a third of the
  * client's CPU in GC).
  *
+ * Against `PubSub.bounded({ capacity: 16_384, replay })` read with `Stream.fromPubSub` (`bench/primitives.ts`,
+ * issue #14; bench/results/2026-12-04T06-11-27.699Z-primitives-eventhub-pubsub.json): 1 000 000 events
+ * delivered by a fiber in batches, one macrotask between batches; Node 20, compiled JS, 2 shared cores;
+ * medians of 3 rounds; CPU per event delivered, all subscribers included, net of the producer alone;
+ * "replay" is `replay: 16_384`, what keeping the events before the first subscriber would take:
+ *
+ * | batch  | subscribers, reader | this hub: ns net, B alloc, peak MB | PubSub            | PubSub replay     |
+ * | 1..512 | 1, runForEach       | 670, 916, 127                      | 641, 1,025, 105   | 1,195, 1,074, 204 |
+ * | 1..512 | 1, runForEachChunk  | 551, 283, 128                      | 496, 395, 109     | 1,088, 441, 194   |
+ * | 1..512 | 4, runForEach       | 1,466, 3,134, 138                  | 1,899, 3,518, 143 | 2,224, 3,601, 232 |
+ * | 1..512 | 4, runForEachChunk  | 315, 674, 95                       | 727, 1,014, 121   | 1,179, 1,058, 207 |
+ * | 1..16  | 1, runForEach       | 1,444, 3,487, 99                   | 5,285, 5,765, 138 | 4,874, 5,829, 285 |
+ * | 1..16  | 1, runForEachChunk  | 1,080, 2,575, 96                   | 4,078, 4,617, 139 | 5,123, 4,675, 314 |
+ * | 1..16  | 4, runForEach       | 4,830, 11,441, 100                 | 15,883, 20,887, 144 | 15,150, 21,023, 397 |
+ * | 1..16  | 4, runForEachChunk  | 2,979, 7,868, 98                   | 12,605, 16,526, 142 | 12,228, 16,436, 404 |
+ *
+ * Idle: 4.5 KB per hub against 267 KB for `PubSub.bounded(16_384)` (it allocates two arrays of
+ * `capacity` slots up front); 33 KB against 300 KB with one subscriber waiting.
+ *
+ * Verdict: kept. With one subscriber and large batches `PubSub` is as fast (0.90–0.96× of this hub's net
+ * CPU) and peaked lower (105–109 against 127–128 MB: this hub's subscriber fell further behind); with four
+ * subscribers it costs 1.3–2.3×, with small batches (a quiet gateway) 3.3–4.2× and 1.4 times the peak RSS.
+ * And it lacks what this hub is for (run in the bench's semantics section): events delivered before the
+ * first subscriber are dropped without `replay`, and with it every later subscriber gets the last N events
+ * (16 384 MESSAGE_CREATE, not the READY and GUILD_CREATEs) and N events stay alive for good; it has no
+ * failure: `shutdown` ends the subscribers' streams without error and drops their unread events, where
+ * `fail` here hands them over, then the error. Both back-pressure the deliverer and release it when the
+ * slow subscriber leaves; this hub delivers a batch whole (a subscriber may hold `capacity` + a batch − 1),
+ * `PubSub` splits it at `capacity`.
+ *
  * @internal
  */
 import * as Chunk from "effect/Chunk"

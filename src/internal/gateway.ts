@@ -186,7 +186,8 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
   const status = Status.make("Disconnected")
   const fatal = yield* Deferred.make<never, GatewayError.GatewayFatalError>()
   const ready = yield* Deferred.make<void, GatewayError.GatewayFatalError>()
-  const closed = yield* Deferred.make<void>()
+  // The shard stopped (shutdown or a fatal error): commands are refused.
+  let closed = false
   const deliver = options.deliver
   const metricTags = [MetricLabel.make("shard", String(shard))]
 
@@ -268,7 +269,8 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
   const loop = Effect.gen(function*() {
     yield* options.startGate
     const gatewayUrl = yield* resolveGatewayUrl
-    const driver = yield* Schedule.driver(config.reconnectSchedule)
+    // The reconnect schedule's state, from the first failed attempt until a healthy connection.
+    let driver: Schedule.ScheduleDriver<unknown, unknown, never> | undefined
     let failures = 0
     while (true) {
       yield* running.await
@@ -314,9 +316,10 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
       // op 9 is an answer from a working gateway, with its own wait: not a failed attempt.
       if (healthy || waitMillis > 0) {
         failures = 0
-        yield* driver.reset
+        driver = undefined
       } else {
         failures++
+        driver ??= yield* Schedule.driver(config.reconnectSchedule)
         const next = yield* Effect.either(driver.next(end))
         if (next._tag === "Left") {
           return yield* new GatewayError.ReconnectExhausted({ shard, attempts: failures, lastReason: end.message })
@@ -330,7 +333,11 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
     annotateFiber({ shard }),
     loop.pipe(
       Effect.tapError((error) => Effect.logError(error.message)),
-      Effect.onError(() => Deferred.succeed(closed, undefined)),
+      Effect.onError(() =>
+        Effect.sync(() => {
+          closed = true
+        })
+      ),
       Effect.catchAll((error) =>
         Deferred.fail(ready, error).pipe(
           Effect.zipRight(Deferred.fail(fatal, error)),
@@ -345,7 +352,7 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
   yield* Effect.addFinalizer(() =>
     Effect.gen(function*() {
       if (!paused) current?.setCloseCode(1000)
-      yield* Deferred.succeed(closed, undefined)
+      closed = true
       yield* Fiber.interrupt(supervisor)
       yield* paused ? session.save : session.clearStored
       yield* outbox.close
@@ -371,7 +378,7 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
         return yield* new GatewayError.PayloadTooLarge({ op: command.op, bytes, limit: MaxPayloadBytes })
       }
       if (yield* Deferred.isDone(fatal)) return yield* awaitFatal
-      if (yield* Deferred.isDone(closed)) return yield* new GatewayError.GatewayClosed({ shard })
+      if (closed) return yield* new GatewayError.GatewayClosed({ shard })
       yield* Effect.raceFirst(
         outbox.send(frame).pipe(Effect.catchAllCause(() => new GatewayError.GatewayClosed({ shard }))),
         awaitFatal

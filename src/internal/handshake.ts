@@ -7,7 +7,6 @@
  *
  * @internal
  */
-import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
@@ -61,8 +60,8 @@ export const make = (options: {
   readonly encode: (payload: unknown) => Encoding.Frame
   /** Waits until this shard may identify (one Identify per concurrency bucket per 5 s). */
   readonly acquireIdentify: Effect.Effect<void>
-  /** Completed when the connection ends (the wait for the bucket ends with it). */
-  readonly ended: Deferred.Deferred<void>
+  /** Waits for the connection's end (the wait for the bucket ends with it). */
+  readonly awaitEnd: Effect.Effect<void>
   readonly end: (reason: GatewayError.ConnectionEnded) => void
 }): Handshake => {
   const { config, scheduler, session, shard } = options
@@ -129,7 +128,7 @@ export const make = (options: {
         // The wait for the bucket ends early when the connection does.
         const mayIdentify = yield* Effect.raceFirst(
           Effect.as(options.acquireIdentify, true),
-          Effect.as(Deferred.await(options.ended), false)
+          Effect.as(options.awaitEnd, false)
         )
         if (!mayIdentify) return
         options.sendNow(identify())
