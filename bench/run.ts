@@ -40,6 +40,10 @@
  * Profiling a client: BENCH_CHILD_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- --clients ours
  * Our client's consumer: BENCH_CONSUMER=chunk consumes with `Stream.runForEachChunk` instead of `Stream.runForEach`.
  *
+ * Every row also has the bytes on the wire per event: what the simulator wrote (`sim.bytesSent`, WebSocket
+ * payloads without frame headers) from the blast's first message to the client's exit, divided by N. After
+ * the workloads, one table lists every client × transport of the run (json, zlib-stream, zstd-stream, etf).
+ *
  * Each client is a child process (plain `node` on the JavaScript `bench/compile.ts` emits), so the server's
  * CPU is not counted and RSS is the client's own. The parent dispatches with a bounded
  * window of messages in flight (the client reports progress over IPC), so the measure is
@@ -156,6 +160,13 @@ const variedPool = (() => {
 const frameText = (poolJson: ReadonlyArray<string>, baseSequence: number, i: number): string =>
   `{"op":0,"d":${poolJson[i % poolJson.length]},"s":${baseSequence + i + 1},"t":"MESSAGE_CREATE"}`
 
+/** Mean bytes of messages 0..n-1 as JSON frames (the sequence numbers of a session's first frames). */
+const meanFrameBytes = (poolJson: ReadonlyArray<string>, n: number): number => {
+  let bytes = 0
+  for (let i = 0; i < n; i++) bytes += Buffer.byteLength(frameText(poolJson, 2, i))
+  return Math.round((bytes / n) * 10) / 10
+}
+
 // ---------------------------------------------------------------------------
 // workloads
 // ---------------------------------------------------------------------------
@@ -172,6 +183,8 @@ interface Workload {
   readonly clients?: ReadonlyArray<ClientName> | undefined
   /** Bytes of one uncompressed message frame (the first of the pool). */
   readonly payloadBytes: number
+  /** Mean bytes of the N messages as uncompressed JSON frames: what bytes per event are measured against. */
+  readonly jsonBytes: number
   /**
    * Everything the server needs before the clock starts, once the session's sequence is known;
    * returns how to send messages [from, to).
@@ -198,6 +211,7 @@ const jsonWorkload = (): Workload => {
     simulator: { token, guilds: 1 },
     clientEnv: { BENCH_COMPRESSION: "none" },
     payloadBytes: Buffer.byteLength(frameText(poolJson, 0, 0)),
+    jsonBytes: meanFrameBytes(poolJson, n),
     prepare: (baseSequence) =>
       Promise.resolve((sim, from, to) => {
         if (viaDispatch) {
@@ -258,6 +272,7 @@ const zlibStreamWorkload = (): Workload => {
     simulator: { token, guilds: 1, heartbeatInterval: viaDispatch ? 41_250 : 3_600_000 },
     clientEnv: { BENCH_COMPRESSION: "zlib-stream" },
     payloadBytes: Buffer.byteLength(frameText(poolJson, 0, 0)),
+    jsonBytes: meanFrameBytes(poolJson, n),
     prepare: async (baseSequence) => {
       if (viaDispatch) {
         // As the zstd-stream workload does: compressed by the simulator per message, on its own context.
@@ -280,11 +295,13 @@ const zlibStreamWorkload = (): Workload => {
       const compressedBytes = cached?.frames.reduce((sum, f) => sum + f.length, 0) ?? 0
       return {
         pool: "varied",
-        server: "sendRaw (pre-compressed)",
+        server: viaDispatch ? "dispatch (compressed per message)" : "sendRaw (pre-compressed)",
         meanMessageBytes: Math.round(rawBytes / n),
-        meanCompressedBytes: cached === undefined ? undefined : Math.round(compressedBytes / n),
-        compressionRatio: cached === undefined ? undefined : Math.round((rawBytes / compressedBytes) * 100) / 100,
-        precompressMs: cached === undefined ? undefined : Math.round(cached.ms)
+        meanCompressedBytes: cached === undefined || viaDispatch ? undefined : Math.round(compressedBytes / n),
+        compressionRatio: cached === undefined || viaDispatch
+          ? undefined
+          : Math.round((rawBytes / compressedBytes) * 100) / 100,
+        precompressMs: cached === undefined || viaDispatch ? undefined : Math.round(cached.ms)
       }
     }
   }
@@ -310,6 +327,7 @@ const etfWorkload = (): Workload => {
     clientEnv: { BENCH_COMPRESSION: "none", BENCH_ENCODING: "etf" },
     clients: ["ours", "ours-envelope"],
     payloadBytes: frameOf(0, 0).byteLength,
+    jsonBytes: meanFrameBytes(poolJson, n),
     prepare: (baseSequence) => {
       if (cached === undefined || cached.baseSequence !== baseSequence) {
         cached = { baseSequence, frames: Array.from({ length: n }, (_, i) => frameOf(baseSequence, i)) }
@@ -336,6 +354,7 @@ const etfWorkload = (): Workload => {
  */
 const zstdStreamWorkload = (): Workload => {
   const n = nOverride ?? (quick ? 20_000 : 50_000)
+  const poolJson = variedPool.map((d) => JSON.stringify(d))
   return {
     name: "zstd-stream",
     description: `${n} MESSAGE_CREATE over compress=zstd-stream, compressed by the simulator per message (sim.dispatch)`,
@@ -343,7 +362,8 @@ const zstdStreamWorkload = (): Workload => {
     simulator: { token, guilds: 1 },
     clientEnv: { BENCH_COMPRESSION: "zstd-stream" },
     clients: ["ours", "ours-envelope"],
-    payloadBytes: Buffer.byteLength(JSON.stringify(variedPool[0])),
+    payloadBytes: Buffer.byteLength(frameText(poolJson, 0, 0)),
+    jsonBytes: meanFrameBytes(poolJson, n),
     prepare: () =>
       Promise.resolve((sim, from, to) => {
         for (let i = from; i < to; i++) Effect.runSync(sim.dispatch("MESSAGE_CREATE", variedPool[i % variedPool.length]))
@@ -395,6 +415,11 @@ interface RunResult extends ClientResult {
   readonly round: number
   /** Messages per second the parent dispatched, from the first dispatch to the last. */
   readonly serverDispatchPerSec: number
+  /**
+   * Bytes the simulator wrote from the first message of the blast to the client's exit, per message:
+   * WebSocket payloads as sent (compressed, or ETF), frame headers not counted (`sim.bytesSent`).
+   */
+  readonly bytesPerEvent: number
 }
 
 const runOne = async (workload: Workload, name: ClientName, round: number): Promise<RunResult> => {
@@ -428,11 +453,16 @@ const runOne = async (workload: Workload, name: ClientName, round: number): Prom
       let scheduled = false
       let firstDispatch = 0
       let lastDispatch = 0
+      // What Hello, READY and GUILD_CREATE took is not the workload's
+      let bytesAtStart = 0
       const pump = (): void => {
         scheduled = false
         const end = Math.min(n, sent + batch, consumed + window)
         if (end > sent) {
-          if (sent === 0) firstDispatch = performance.now()
+          if (sent === 0) {
+            firstDispatch = performance.now()
+            bytesAtStart = Effect.runSync(sim.bytesSent)
+          }
           send!(sim, sent, end)
           sent = end
           if (sent === n) lastDispatch = performance.now()
@@ -477,7 +507,14 @@ const runOne = async (workload: Workload, name: ClientName, round: number): Prom
         }
         const result = JSON.parse(line.slice("RESULT ".length)) as ClientResult
         const dispatchMs = lastDispatch - firstDispatch
-        resolve({ ...result, round, serverDispatchPerSec: Math.round(n / (dispatchMs / 1000)) })
+        // The client has received every message, so every one has been written
+        const bytes = Effect.runSync(sim.bytesSent) - bytesAtStart
+        resolve({
+          ...result,
+          round,
+          serverDispatchPerSec: Math.round(n / (dispatchMs / 1000)),
+          bytesPerEvent: Math.round((bytes / n) * 10) / 10
+        })
       })
     })
   } finally {
@@ -548,27 +585,44 @@ interface Summary {
   readonly eventsPerSec: number
   readonly cpuMsPer1k: number
   readonly peakRssMB: number
+  /** Bytes on the wire per message (WebSocket payloads; see `RunResult.bytesPerEvent`). */
+  readonly bytesPerEvent: number
+}
+
+/** A Markdown table: the first `left` columns left-aligned, the others right-aligned. */
+const printMarkdown = (header: ReadonlyArray<string>, rows: ReadonlyArray<ReadonlyArray<string>>, left: number): void => {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
+  const line = (cells: ReadonlyArray<string>): string =>
+    "| " + cells.map((c, i) => (i < left ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ") + " |"
+  console.log(line(header))
+  console.log("|" + widths.map((w, i) => (i < left ? ":" + "-".repeat(w + 1) : "-".repeat(w + 1) + ":")).join("|") + "|")
+  for (const row of rows) console.log(line(row))
 }
 
 const printTable = (summary: ReadonlyArray<Summary>): void => {
   const bare = summary.find((s) => s.client === "bare")
   console.log(`median of ${rounds} round(s)${bare === undefined ? "" : "; ×bare = client / bare"}:`)
-  const header = ["client", "events/s", "CPU ms / 1k ev", "peak RSS MB", "ev/s ×bare", "CPU ×bare", "RSS ×bare"]
+  const header = [
+    "client",
+    "events/s",
+    "CPU ms / 1k ev",
+    "peak RSS MB",
+    "bytes / event",
+    "ev/s ×bare",
+    "CPU ×bare",
+    "RSS ×bare"
+  ]
   const rows = summary.map((s) => [
     s.client,
     fmt(s.eventsPerSec, 0),
     fmt(s.cpuMsPer1k, 2),
     fmt(s.peakRssMB, 1),
+    fmt(s.bytesPerEvent, 0),
     bare ? fmt(s.eventsPerSec / bare.eventsPerSec, 2) : "-",
     bare ? fmt(s.cpuMsPer1k / bare.cpuMsPer1k, 2) : "-",
     bare ? fmt(s.peakRssMB / bare.peakRssMB, 2) : "-"
   ])
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)))
-  const line = (cells: ReadonlyArray<string>): string =>
-    "| " + cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ") + " |"
-  console.log(line(header))
-  console.log("|" + widths.map((w, i) => (i === 0 ? ":" + "-".repeat(w + 1) : "-".repeat(w + 1) + ":")).join("|") + "|")
-  for (const row of rows) console.log(line(row))
+  printMarkdown(header, rows, 1)
   const ours = summary.find((s) => s.client === labels.ours)
   const envelope = summary.find((s) => s.client === labels["ours-envelope"])
   const discordjs = summary.find((s) => s.client === labels.discordjs)
@@ -590,6 +644,56 @@ const printTable = (summary: ReadonlyArray<Summary>): void => {
         `(${fmt((1 - envelope.cpuMsPer1k / ours.cpuMsPer1k) * 100, 0)}% of ours)` +
         (bare ? `; the rest of the Gateway (envelope only − bare): ${fmt(envelope.cpuMsPer1k - bare.cpuMsPer1k, 2)}` : "") +
         (discordjs ? `; envelope only/@discordjs/ws: CPU per event ${fmt(envelope.cpuMsPer1k / discordjs.cpuMsPer1k, 2)}×` : "")
+    )
+  }
+}
+
+/** One row per client and message workload, for the table of every transport in this run. */
+interface TransportRow extends Summary {
+  readonly transport: string
+  readonly server: string
+  readonly pool: string
+  /** `bytesPerEvent` / the same messages' uncompressed JSON frames. */
+  readonly ofJson: number
+}
+const transportRows: Array<TransportRow> = []
+
+const printTransports = (): void => {
+  console.log("")
+  console.log(
+    `every transport of this run (median of ${rounds} round(s); bytes / event: WebSocket payloads the simulator ` +
+      `wrote per message, frame headers not counted; of JSON: of the same messages as JSON text frames):`
+  )
+  const header = ["client", "transport", "events/s", "CPU ms / 1k ev", "peak RSS MB", "bytes / event", "of JSON", "server", "pool"]
+  const order = (r: TransportRow) => clients.findIndex((c) => labels[c] === r.client)
+  const rows = [...transportRows].sort((a, b) => order(a) - order(b)).map((r) => [
+    r.client,
+    r.transport,
+    fmt(r.eventsPerSec, 0),
+    fmt(r.cpuMsPer1k, 2),
+    fmt(r.peakRssMB, 1),
+    fmt(r.bytesPerEvent, 0),
+    `${fmt(r.ofJson * 100, 1)}%`,
+    r.server.split(" ")[0]!,
+    r.pool
+  ])
+  printMarkdown(header, rows, 2)
+  const row = (client: string, transport: string) =>
+    transportRows.find((r) => r.client === client && r.transport === transport)
+  const oursZlib = row(labels.ours, "zlib-stream")
+  const oursZstd = row(labels.ours, "zstd-stream")
+  const discordjsZlib = row(labels.discordjs, "zlib-stream")
+  if (oursZlib && oursZstd) {
+    console.log(
+      `ours zstd-stream/zlib-stream: CPU per event ${fmt(oursZstd.cpuMsPer1k / oursZlib.cpuMsPer1k, 2)}×, ` +
+        `bytes per event ${fmt(oursZstd.bytesPerEvent / oursZlib.bytesPerEvent, 2)}×` +
+        (oursZlib.server === oursZstd.server ? "" : ` (zlib-stream's server: ${oursZlib.server}; zstd-stream's: ${oursZstd.server})`)
+    )
+  }
+  if (oursZlib && discordjsZlib) {
+    console.log(
+      `zlib-stream, ours/@discordjs/ws: CPU per event ${fmt(oursZlib.cpuMsPer1k / discordjsZlib.cpuMsPer1k, 2)}×, ` +
+        `peak RSS ${fmt(oursZlib.peakRssMB / discordjsZlib.peakRssMB, 2)}×`
     )
   }
 }
@@ -626,7 +730,7 @@ for (const workload of workloads) {
       console.log(
         `  round ${round} ${result.client.padEnd(20)} ${fmt(result.eventsPerSec, 0).padStart(9)} ev/s  ` +
           `${fmt(result.cpuMsPer1k, 2).padStart(7)} CPU ms/1k  ${fmt(result.peakRssMB, 1).padStart(7)} MB peak RSS ` +
-          `(${fmt(result.readyRssMB, 1)} at READY)  ` +
+          `(${fmt(result.readyRssMB, 1)} at READY)  ${fmt(result.bytesPerEvent, 0).padStart(5)} B/ev  ` +
           `(wall ${fmt(result.wallMs, 0)} ms; server dispatched ${fmt(result.serverDispatchPerSec, 0)}/s)`
       )
     }
@@ -640,20 +744,33 @@ for (const workload of workloads) {
       client: labels[name],
       eventsPerSec: median(runs.map((r) => r.eventsPerSec)),
       cpuMsPer1k: median(runs.map((r) => r.cpuMsPer1k)),
-      peakRssMB: median(runs.map((r) => r.peakRssMB))
+      peakRssMB: median(runs.map((r) => r.peakRssMB)),
+      bytesPerEvent: median(runs.map((r) => r.bytesPerEvent))
     }
   })
   printTable(summary)
+  for (const row of summary) {
+    transportRows.push({
+      ...row,
+      transport: workload.name,
+      server: String(facts["server"] ?? "?"),
+      pool: String(facts["pool"] ?? "?"),
+      ofJson: row.bytesPerEvent / workload.jsonBytes
+    })
+  }
   report.push({
     workload: workload.name,
     description: workload.description,
     n: workload.n,
     payloadBytes: workload.payloadBytes,
+    jsonBytesPerEvent: workload.jsonBytes,
     ...facts,
     summary,
     runs: results
   })
 }
+
+if (transportRows.length > 0) printTransports()
 
 if (workloads.some((w) => typeof w !== "string")) {
   console.log("")
@@ -669,6 +786,7 @@ mkdirSync(resultsDir, { recursive: true })
 const file = join(resultsDir, `${new Date().toISOString().replace(/:/g, "-")}.json`)
 writeFileSync(
   file,
-  JSON.stringify({ command, environment, rounds, window, batch, clients, workloads: report }, null, 2) + "\n"
+  JSON.stringify({ command, environment, rounds, window, batch, clients, workloads: report, transports: transportRows }, null, 2) +
+    "\n"
 )
 console.log(`\nresults written to ${file.slice(root.length + 1)}`)

@@ -260,7 +260,21 @@ export const open = (
       while (true) {
         const batch = yield* inbox.takeBatch(512)
         let payloads = 0
-        for (const item of batch) {
+        for (let item of batch) {
+          if (typeof item === "string") {
+            // A long frame, queued as text (and counted in the backlog): parsed now.
+            payloads++
+            const parsed = reader.parse(item)
+            if (parsed === undefined) continue
+            if (parsed instanceof FrameReader.BadFrame) {
+              Metrics.badFrames.unsafeUpdate(1, tags)
+              yield* Effect.logWarning(`ignored an inbound frame: ${parsed.reason}`)
+              continue
+            }
+            item = parsed
+          } else if (typeof item === "object" && !(item instanceof FrameReader.BadFrame)) {
+            payloads++
+          }
           if (item === FrameReader.End) {
             yield* publish
             return { end: ended!, healthy, stopped }
@@ -274,7 +288,6 @@ export const open = (
             yield* Effect.logWarning(`ignored an inbound frame: ${item.reason}`)
             continue
           }
-          payloads++
           switch (item.op) {
             case Op.Dispatch: {
               let event = DispatchStep.step(dispatchContext, item)

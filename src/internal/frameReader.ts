@@ -45,8 +45,25 @@ export const End: unique symbol = Symbol("End")
 /** The socket opened. @internal */
 export const Opened: unique symbol = Symbol("Opened")
 
-/** What the connection's fiber reads from its inbox. @internal */
-export type Inbound = Payload | BadFrame | typeof End | typeof Opened
+/**
+ * What the connection's fiber reads from its inbox. A string is an uncompressed JSON frame of more
+ * than `ParseInCallbackBelow` characters, parsed by the fiber (`FrameReader.parse`).
+ *
+ * @internal
+ */
+export type Inbound = Payload | string | BadFrame | typeof End | typeof Opened
+
+/**
+ * Uncompressed JSON frames shorter than this are parsed in the socket callback; longer ones (only
+ * dispatches are that long) are queued as text and parsed by the connection's fiber when it takes
+ * them. Everything that must not wait (ACK, heartbeat request, Hello, op 7, op 9) is far shorter.
+ * Why: frames wait in the inbox while the fiber is busy, and a parsed frame is hundreds of small
+ * objects that the young-generation GC must trace and promote, where its text is one flat string
+ * (measured in `npm run bench`, json workload; see the README, "Performance").
+ *
+ * @internal
+ */
+export const ParseInCallbackBelow = 1024
 
 /** The socket, as the reader uses it. @internal */
 export interface ReaderSocket {
@@ -66,6 +83,8 @@ export interface FrameReader {
    * resumed reading after the connection's first pause (worth one warning).
    */
   readonly published: (count: number) => boolean
+  /** Parses a frame queued as text, with the same checks as the callback; `undefined` when it was an ACK or heartbeat request, handled already. */
+  readonly parse: (text: string) => Payload | BadFrame | undefined
   /** Payloads read and not yet published. */
   readonly backlog: () => number
   /** Which zstd decoder runs, when the connection uses zstd-stream. */
@@ -105,23 +124,27 @@ export const make = (options: {
     else inbox.push(new BadFrame(reason))
   }
 
-  const onPayload = (payload: unknown) => {
+  // What a parsed frame is: a payload for the inbox, a bad frame, or `undefined` when it was
+  // handled here (an ACK, a heartbeat request).
+  const classify = (payload: unknown): Payload | BadFrame | undefined => {
     if (typeof payload !== "object" || payload === null || typeof (payload as { op?: unknown }).op !== "number") {
-      inbox.push(new BadFrame("frame is not a gateway payload (no numeric op)"))
-      return
+      return new BadFrame("frame is not a gateway payload (no numeric op)")
     }
     const { op, s } = payload as Payload
     if (op === Op.HeartbeatAck) {
       Heartbeat.ack(heartbeat, options.now())
       if (heartbeat.latencyMillis !== undefined) Metrics.heartbeatLatency.unsafeUpdate(heartbeat.latencyMillis, tags)
-      return
+      return undefined
     }
     if (op === Op.Heartbeat) {
       socket.sendNow(Heartbeat.frame(config.encoding, session.heartbeatSequence()))
-      return
+      return undefined
     }
     if (op === Op.Dispatch && Session.isSequence(s)) session.noteReceived(s)
-    inbox.push(payload as Payload)
+    return payload as Payload
+  }
+
+  const queued = () => {
     if (++backlog >= config.inboundBufferCapacity && !readPaused && socket.pause()) {
       readPaused = true
       pauses++
@@ -130,7 +153,19 @@ export const make = (options: {
     }
   }
 
+  const onPayload = (payload: unknown) => {
+    const item = classify(payload)
+    if (item === undefined) return
+    inbox.push(item)
+    if (!(item instanceof BadFrame)) queued()
+  }
+
   const onText = (text: string, decompressed: boolean) => {
+    if (!decompressed && text.length >= ParseInCallbackBelow) {
+      inbox.push(text)
+      queued()
+      return
+    }
     let payload: unknown
     try {
       payload = JSON.parse(text)
@@ -191,6 +226,15 @@ export const make = (options: {
       Heartbeat.setReadPaused(heartbeat, false)
       socket.resume()
       return pauses === 1
+    },
+    parse: (text) => {
+      let payload: unknown
+      try {
+        payload = JSON.parse(text)
+      } catch {
+        return new BadFrame("frame is not JSON")
+      }
+      return classify(payload)
     },
     backlog: () => backlog,
     zstdMode: zstd?.mode,

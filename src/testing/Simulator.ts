@@ -213,6 +213,11 @@ export interface SimulatorShape {
   readonly stall: (phase: "hello" | "ready" | undefined) => Effect.Effect<void>
   /** Every session and its ground-truth dispatch log. */
   readonly sessions: Effect.Effect<ReadonlyArray<SimulatedSession>>
+  /**
+   * The WebSocket payload bytes of every frame sent so far, on every connection (text frames
+   * counted as UTF-8, frame headers not counted): what a transport costs on the wire.
+   */
+  readonly bytesSent: Effect.Effect<number>
 }
 
 /**
@@ -393,7 +398,8 @@ const makeShape = (engine: Engine, url: string, httpUrl: string): SimulatorShape
       Effect.sync(() => {
         engine.refuseWith = code
       }),
-    sessions: Effect.sync(() => engine.sessions())
+    sessions: Effect.sync(() => engine.sessions()),
+    bytesSent: Effect.sync(() => engine.bytesSent)
   }
 }
 

@@ -133,12 +133,6 @@ const clientOps: ReadonlySet<number> = new Set([
 const maxMembersPerChunk = 1000
 const textEncoder = new TextEncoder()
 
-const endsWithSuffix = (buffer: Uint8Array): boolean => {
-  const n = buffer.length
-  return n >= 4 && buffer[n - 4] === ZlibSuffix[0] && buffer[n - 3] === ZlibSuffix[1] &&
-    buffer[n - 2] === ZlibSuffix[2] && buffer[n - 1] === ZlibSuffix[3]
-}
-
 /**
  * A payload as Discord sends it in ETF: snowflakes (decimal strings of ids, too large for a safe
  * integer) become 64-bit integers, which the client decodes back to the same strings.
@@ -170,38 +164,36 @@ interface Compressor {
 
 /**
  * One zlib-stream context per connection. node:zlib is callback-based, so messages
- * are compressed one at a time: a message is complete when the output ends with the
- * Z_SYNC_FLUSH suffix.
+ * are compressed one at a time: a message is complete when its flush has called back.
+ * Not where the output first ends with the Z_SYNC_FLUSH suffix: when a flush's output ends
+ * exactly where node:zlib's output buffer does, node:zlib calls deflate again with the same
+ * flush and zlib adds an empty stored block (`00 00 00 ff ff`), which would otherwise go out
+ * as the next message's frame (an empty message, and every later frame one message late).
  */
 class ZlibCompressor implements Compressor {
   private readonly deflate = Zlib.createDeflate()
   private chunks: Array<Buffer> = []
-  private waiting: ((out: Buffer) => void) | undefined
+  private closed = false
 
   constructor() {
-    this.deflate.on("data", (chunk: Buffer) => {
-      this.chunks.push(chunk)
-      const all = this.chunks.length === 1 ? chunk : Buffer.concat(this.chunks)
-      if (endsWithSuffix(all) && this.waiting !== undefined) {
-        const done = this.waiting
-        this.chunks = []
-        this.waiting = undefined
-        done(all)
-      }
-    })
+    this.deflate.on("data", (chunk: Buffer) => this.chunks.push(chunk))
     this.deflate.on("error", () => {
-      this.waiting = undefined
+      this.closed = true
     })
   }
 
   compress(text: string | Uint8Array, done: (out: Buffer) => void): void {
-    this.waiting = done
     this.deflate.write(text)
-    this.deflate.flush(Zlib.constants.Z_SYNC_FLUSH)
+    this.deflate.flush(Zlib.constants.Z_SYNC_FLUSH, () => {
+      if (this.closed) return
+      const out = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks)
+      this.chunks = []
+      done(out)
+    })
   }
 
   destroy(): void {
-    this.waiting = undefined
+    this.closed = true
     this.deflate.close()
   }
 }
@@ -271,7 +263,8 @@ class Conn {
     readonly encoding: "json" | "etf",
     readonly transport: Transport,
     private readonly compressor: Compressor | undefined,
-    private readonly split: boolean
+    private readonly split: boolean,
+    private readonly meter: { bytesSent: number }
   ) {}
 
   push(item: OutItem): void {
@@ -297,7 +290,7 @@ class Conn {
       switch (item._tag) {
         case "json": {
           if (this.compressor === undefined) {
-            this.transport.send(item.text)
+            this.write(item.text)
           } else {
             this.busy = true
             this.compressor.compress(item.text, (out) => {
@@ -309,7 +302,7 @@ class Conn {
           break
         }
         case "raw": {
-          this.transport.send(item.frame)
+          this.write(item.frame)
           break
         }
         case "close": {
@@ -321,10 +314,16 @@ class Conn {
     }
   }
 
+  // Every frame leaves through here, so the engine counts what went on the wire.
+  private write(frame: string | Uint8Array): void {
+    this.meter.bytesSent += typeof frame === "string" ? Buffer.byteLength(frame) : frame.byteLength
+    this.transport.send(frame)
+  }
+
   private sendCompressed(out: Buffer): void {
     const index = this.messages++
     if (!this.split) {
-      this.transport.send(out)
+      this.write(out)
       return
     }
     // Only the last frame may carry the suffix, so every cut is before it
@@ -334,10 +333,10 @@ class Conn {
       : [Math.max(1, Math.floor(head / 2))]
     let start = 0
     for (const cut of cuts) {
-      this.transport.send(out.subarray(start, cut))
+      this.write(out.subarray(start, cut))
       start = cut
     }
-    this.transport.send(out.subarray(start))
+    this.write(out.subarray(start))
   }
 }
 
@@ -367,6 +366,8 @@ export class Engine implements TransportHost {
   refuseWith: number | undefined = undefined
   /** When set, new connections get no Hello ("hello"), or Identify/Resume get no answer ("ready"). */
   stall: "hello" | "ready" | undefined = undefined
+  /** WebSocket payload bytes of every frame sent so far, on every connection (text as UTF-8). */
+  bytesSent = 0
   private holding = false
 
   private readonly conns = new Map<Transport, Conn>()
@@ -467,7 +468,8 @@ export class Engine implements TransportHost {
         ? new ZstdCompressor()
         : undefined,
       // zstd-stream: each WebSocket message is one gateway message (gateway.mdx, "zstd-stream").
-      this.options.splitCompressedFrames && compress === "zlib-stream"
+      this.options.splitCompressedFrames && compress === "zlib-stream",
+      this
     )
     this.conns.set(transport, conn)
     this.liveConns.push(conn)
