@@ -2,7 +2,9 @@
  * One timer for every shard of a gateway or sharding layer: heartbeats and handshake deadlines
  * are entries in one heap, run by one fiber that sleeps (on Effect's `Clock`, so `TestClock`
  * drives it) until the earliest entry is due. An idle shard owns no timer fiber of its own;
- * 1 000 idle shards cost one sleeping fiber here, not 1 000.
+ * 1 000 idle shards cost one sleeping fiber here, not 1 000. An entry due before the time the
+ * fiber sleeps until (a new connection's first beat or a handshake deadline) is run by a one-off
+ * fiber that sleeps until then; beats rescheduling themselves never need one.
  *
  * A task is a synchronous function: it runs on the scheduler's fiber and must not block. It
  * returns when it wants to run next (a time on the clock), `undefined` to stop, or `AfterIoTurn`
@@ -114,41 +116,6 @@ export const make: Effect.Effect<Scheduler, never, Scope.Scope> = Effect.gen(fun
   let cancelled = 0
   const now = () => clock.unsafeCurrentTimeMillis()
 
-  // The loop waits in `Effect.async` for `wake`; a sleeper fiber calls it when the earliest entry
-  // is due. An entry earlier than the sleeper's time replaces the sleeper.
-  let waiting: (() => void) | undefined
-  let sleeper: Fiber.RuntimeFiber<void> | undefined
-  // Which sleeper is current: a replaced one that still gets to run does nothing.
-  let sleeperToken: object | undefined
-  let sleeperDue = Infinity
-  const wakeLoop = () => {
-    const resume = waiting
-    waiting = undefined
-    resume?.()
-  }
-  const arm = (due: number) => {
-    if (due >= sleeperDue) return
-    sleeper?.unsafeInterruptAsFork(FiberId.none)
-    sleeper = undefined
-    const token = {}
-    sleeperToken = token
-    sleeperDue = due
-    const fiber = runFork(
-      Effect.zipRight(
-        clock.sleep(Duration.millis(Math.max(0, due - now()))),
-        Effect.sync(() => {
-          if (sleeperToken !== token) return
-          sleeperToken = undefined
-          sleeper = undefined
-          sleeperDue = Infinity
-          wakeLoop()
-        })
-      )
-    )
-    // `runFork` runs the fiber until it first suspends: with nothing to wait for, it is done already.
-    if (sleeperToken === token) sleeper = fiber
-  }
-
   const push = (entry: Entry, due: number) => {
     entry.due = due
     entry.order = order++
@@ -185,7 +152,57 @@ export const make: Effect.Effect<Scheduler, never, Scope.Scope> = Effect.gen(fun
     }
   }
 
-  const waitForWake = Effect.async<void>((resume) => {
+  // Runs what is due, then what waits for an I/O turn, and says what failed.
+  const tick = Effect.gen(function*() {
+    runDue()
+    while (afterIo.length > 0) {
+      yield* ioTurn
+      const time = now()
+      for (const entry of afterIo.splice(0)) if (!entry.cancelled) runTask(entry, time, true)
+      runDue()
+    }
+    for (const defect of defects.splice(0)) yield* Effect.logError("a timer task failed", Cause.die(defect))
+  })
+
+  // The loop sleeps on the clock until the earliest entry, so a steady stream of beats costs no
+  // fiber but this one. An entry scheduled earlier than the loop's wake-up time (a new connection's
+  // first beat or deadline) gets a one-off fiber that sleeps until then and runs what is due.
+  // `sleepingUntil` is -Infinity while the loop runs (it will see every new entry), +Infinity
+  // while it waits, with nothing scheduled, for `at` to wake it.
+  let sleepingUntil = -Infinity
+  let waiting: (() => void) | undefined
+  // The one-off fiber, if any: one at a time, replaced by an earlier one.
+  let early: Fiber.RuntimeFiber<void> | undefined
+  let earlyToken: object | undefined
+  let earlyDue = Infinity
+  // After its tick, a one-off fiber hands on what is still due before the loop wakes (a beat it
+  // rescheduled) to the next one-off fiber; from the loop's wake-up on, the loop runs them all.
+  const handOn = Effect.sync(() => {
+    if (heap.length > 0 && heap[0]!.due < sleepingUntil) wakeEarly(heap[0]!.due)
+  })
+  const wakeEarly = (due: number): void => {
+    if (due >= earlyDue) return
+    early?.unsafeInterruptAsFork(FiberId.none)
+    early = undefined
+    const token = {}
+    earlyToken = token
+    earlyDue = due
+    const fiber = runFork(
+      clock.sleep(Duration.millis(Math.max(0, due - now()))).pipe(
+        Effect.zipRight(Effect.sync(() => {
+          if (earlyToken !== token) return
+          earlyToken = undefined
+          early = undefined
+          earlyDue = Infinity
+        })),
+        Effect.zipRight(tick),
+        Effect.zipRight(handOn)
+      )
+    )
+    // `runFork` runs the fiber until it first suspends: with nothing to wait for, it is past that.
+    if (earlyToken === token) early = fiber
+  }
+  const waitForEntries = Effect.async<void>((resume) => {
     waiting = () => resume(Effect.void)
     return Effect.sync(() => {
       waiting = undefined
@@ -194,26 +211,25 @@ export const make: Effect.Effect<Scheduler, never, Scope.Scope> = Effect.gen(fun
 
   const loop = Effect.gen(function*() {
     while (true) {
-      runDue()
-      if (afterIo.length > 0) {
-        yield* ioTurn
-        const time = now()
-        for (const entry of afterIo.splice(0)) if (!entry.cancelled) runTask(entry, time, true)
+      sleepingUntil = -Infinity
+      yield* tick
+      if (heap.length === 0) {
+        sleepingUntil = Infinity
+        yield* waitForEntries
         continue
       }
-      if (defects.length > 0) {
-        for (const defect of defects.splice(0)) yield* Effect.logError("a timer task failed", Cause.die(defect))
-      }
-      if (heap.length > 0) arm(heap[0]!.due)
-      if (heap.length > 0 && heap[0]!.due <= now()) continue
-      yield* waitForWake
+      const next = heap[0]!.due
+      const wait = next - now()
+      if (wait <= 0) continue
+      sleepingUntil = next
+      yield* clock.sleep(Duration.millis(wait))
     }
   })
   yield* Effect.forkScoped(loop)
   yield* Effect.addFinalizer(() =>
     Effect.sync(() => {
-      sleeper?.unsafeInterruptAsFork(FiberId.none)
-      sleeper = undefined
+      early?.unsafeInterruptAsFork(FiberId.none)
+      early = undefined
     })
   )
 
@@ -222,7 +238,13 @@ export const make: Effect.Effect<Scheduler, never, Scope.Scope> = Effect.gen(fun
     at: (due, task) => {
       const entry: Entry = { due, order: 0, queued: false, cancelled: false, task }
       push(entry, due)
-      arm(due)
+      if (waiting !== undefined) {
+        const resume = waiting
+        waiting = undefined
+        resume()
+      } else if (due < sleepingUntil) {
+        wakeEarly(due)
+      }
       return entry
     },
     cancel: (entry) => {
