@@ -7,12 +7,15 @@
  * The events are consumed with `Stream.runForEach` (an Effect per event), as most bots would.
  * `BENCH_CONSUMER=chunk` consumes them with `Stream.runForEachChunk` (one Effect per chunk) instead,
  * to measure how much of the CPU per event is the consumer's own Effect work rather than the gateway's.
+ * `BENCH_SETTLE_SITES=1` opts in to `GatewayTuning.layerSettleAllocationSites` (built before the gateway).
  */
 import { NodeSocket } from "@effect/platform-node"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
 import * as Gateway from "../src/Gateway.js"
 import * as GatewayConfig from "../src/GatewayConfig.js"
+import * as GatewayTuning from "../src/GatewayTuning.js"
 import type { GatewayEvent } from "../src/GatewayEvent.js"
 import { decodeEnv, env, fail, Meter, oursLabel } from "./common.js"
 
@@ -43,7 +46,8 @@ Effect.runPromise(
   program.pipe(
     Effect.scoped,
     Effect.provide(GatewayConfig.layer({ token, gatewayUrl: url, compression, encoding, decode })),
-    Effect.provide(NodeSocket.layerWebSocketConstructor)
+    Effect.provide(NodeSocket.layerWebSocketConstructor),
+    Effect.provide(process.env["BENCH_SETTLE_SITES"] === "1" ? GatewayTuning.layerSettleAllocationSites : Layer.empty)
   )
 ).then(
   () => {

@@ -34,7 +34,7 @@
  *                  the heartbeats and their ACKs are because of it (bench/guild.ts).
  *
  * Usage: npm run bench -- [--n N] [--quick] [--rounds R] [--clients bare,ours,ours-envelope,discordjs]
- *                         [--workloads json,zlib-stream,zstd-stream,etf,idle,guild] [--dispatch] [--shards 100,1000] [--idle-window S]
+ *                         [--workloads json,zlib-stream,zstd-stream,etf,idle,guild,allocation-sites,primitives] [--dispatch] [--shards 100,1000] [--idle-window S]
  *                         [--idle-guilds 0|1] [--guild-sends K] [--guild-members M]
  * `--n` sets N for every workload (defaults: json 100 000, zlib-stream 50 000; `--quick`: 10 000 and 20 000).
  * Profiling a client: BENCH_CHILD_FLAGS="--cpu-prof --cpu-prof-dir=/tmp/prof" npm run bench -- --clients ours
@@ -69,8 +69,10 @@ import * as Fixtures from "../src/testing/fixtures.js"
 import { serve, type SimulatorOptions } from "../src/testing/Simulator.js"
 import { compiledClient } from "./compile.js"
 import type { ClientResult } from "./common.js"
+import { checkAllocationSites } from "./allocationSites.js"
 import { runGuild } from "./guild.js"
 import { idleClients, runIdle } from "./idle.js"
+import { runPrimitives } from "./primitives.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const root = join(here, "..")
@@ -379,12 +381,16 @@ const allWorkloads = {
   etf: etfWorkload
 } as const
 /** Workloads with their own runner (bench/idle.ts, bench/guild.ts). */
-const ownRunners = ["idle", "guild"] as const
+const ownRunners = ["idle", "guild", "allocation-sites", "primitives"] as const
 type OwnRunner = typeof ownRunners[number]
 const isOwnRunner = (w: string): w is OwnRunner => (ownRunners as ReadonlyArray<string>).includes(w)
 type WorkloadName = keyof typeof allWorkloads | OwnRunner
 // zstd-stream only where the simulator can compress it (node:zlib's zstd, Node 22.15 and later).
-const defaultWorkloads = [...Object.keys(allWorkloads).filter((w) => w !== "zstd-stream" || canCompressZstd), ...ownRunners]
+// primitives (bench/primitives.ts, ~20 min at full size) runs only when named.
+const defaultWorkloads = [
+  ...Object.keys(allWorkloads).filter((w) => w !== "zstd-stream" || canCompressZstd),
+  ...ownRunners.filter((w) => w !== "primitives")
+]
 const workloadNames = (flag("--workloads")?.split(",") ?? defaultWorkloads) as Array<WorkloadName>
 for (const w of workloadNames) if (!isOwnRunner(w) && !(w in allWorkloads)) throw new Error(`unknown workload ${w}`)
 if (workloadNames.includes("zstd-stream") && !canCompressZstd) {
@@ -715,6 +721,27 @@ for (const workload of workloads) {
   }
   if (workload === "guild") {
     report.push(await runGuild({ rounds, clients, sends: guildSends, members: guildMembers, quick }))
+    continue
+  }
+  if (workload === "primitives") {
+    report.push(await runPrimitives(["--rounds", String(rounds), ...(quick ? ["--quick"] : [])]))
+    continue
+  }
+  if (workload === "allocation-sites") {
+    const result = checkAllocationSites()
+    console.log("")
+    console.log(
+      `workload allocation-sites (bench/allocationSites.ts, the opt-in GatewayTuning.layerSettleAllocationSites), V8 ${result.v8}: ` +
+        `the settled chunk site stays "don't tenure": ${result.settle.holds ? "yes" : "NO"}; ` +
+        `without settling it moves towards tenure: ${result.control.movedTowardsTenure ? "yes" : "NO"}`
+    )
+    report.push({
+      workload: "allocation-sites",
+      v8: result.v8,
+      holds: result.holds,
+      settleHolds: result.settle.holds,
+      controlMovedTowardsTenure: result.control.movedTowardsTenure
+    })
     continue
   }
   console.log("")

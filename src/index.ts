@@ -45,6 +45,11 @@ export * as GatewaySocket from "./GatewaySocket.js"
 /**
  * @since 0.1.0
  */
+export * as GatewayTuning from "./GatewayTuning.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as IdentifyLimiter from "./IdentifyLimiter.js"
 
 /**

@@ -9,7 +9,7 @@ import * as Gateway from "../src/Gateway.js"
 import * as IdentifyLimiter from "../src/IdentifyLimiter.js"
 import * as Intents from "../src/Intents.js"
 import { Simulator } from "../src/testing/Simulator.js"
-import { gatewayOn } from "./helpers.js"
+import { gatewayOn, nextConnection, nextPayload, token, withinRealTime } from "./helpers.js"
 
 const presence = { since: null, activities: [], status: "online", afk: false } as const
 
@@ -27,10 +27,10 @@ describe("fatal close codes stop the gateway with their typed error and never re
       Effect.gen(function*() {
         const sim = yield* Simulator
         const gateway = yield* Gateway.Gateway
-        yield* sim.takeConnection
+        yield* nextConnection(sim)
         const stream = yield* gateway.events.pipe(Stream.runDrain, Effect.flip, Effect.fork)
         yield* sim.close(code, "closed by the test")
-        const error = yield* Fiber.join(stream)
+        const error = yield* Fiber.join(stream).pipe(withinRealTime(`the event stream did not fail after close ${code}`))
         assert.strictEqual(error._tag, tag)
         assert.strictEqual("closeCode" in error ? error.closeCode : undefined, code)
         const sendError = yield* Effect.flip(gateway.updatePresence(presence))
@@ -78,16 +78,25 @@ describe("4007 and 4009 start a new session", () => {
           Stream.runHead,
           Effect.fork
         )
-        yield* sim.takeConnection
-        yield* sim.takePayload(2)
+        const first = yield* nextConnection(sim)
+        const firstIdentify = yield* nextPayload(sim, 2)
+        assert.strictEqual(firstIdentify.op, 2)
+        assert.strictEqual(firstIdentify.connection, first.connection)
+        assert.strictEqual(firstIdentify.at, 0)
         yield* sim.close(code)
         // Discord allows one identify per 5 s: the new one waits for that (plus the limiter's margin).
         yield* TestClock.adjust("6 seconds")
-        yield* sim.takeConnection
-        const identify = yield* sim.takePayload(2)
+        const second = yield* nextConnection(sim)
+        assert.notStrictEqual(second.connection, first.connection)
+        const identify = yield* nextPayload(sim, 2)
+        assert.strictEqual(identify.op, 2)
+        assert.strictEqual(identify.connection, second.connection)
         assert.strictEqual(identify.at, IdentifyLimiter.IdentifyIntervalMillis + IdentifyLimiter.defaultMarginMillis)
+        const d = identify.d as { token: string; shard: unknown }
+        assert.strictEqual(d.token, token)
+        assert.deepStrictEqual(d.shard, [0, 1])
         assert.strictEqual((yield* sim.payloads).filter((p) => p.op === 6).length, 0)
-        const marker = yield* Fiber.join(lost)
+        const marker = yield* Fiber.join(lost).pipe(withinRealTime("no SESSION_LOST arrived"))
         assert.strictEqual(marker._tag === "Some" ? marker.value.type : "none", "SESSION_LOST")
       }).pipe(Effect.provide(gatewayOn({ guilds: 1 }))))
   }
@@ -98,11 +107,16 @@ describe("every other close code, and a dropped connection, resume", () => {
     it.scoped(`close ${code} → resume`, () =>
       Effect.gen(function*() {
         const sim = yield* Simulator
-        yield* sim.takeConnection
+        const first = yield* nextConnection(sim)
         yield* sim.close(code)
-        yield* sim.takeConnection
-        const resume = yield* sim.takePayload(6)
-        assert.strictEqual((resume.d as { seq: number }).seq, 2)
+        const second = yield* nextConnection(sim)
+        assert.notStrictEqual(second.connection, first.connection)
+        const resume = yield* nextPayload(sim, 6)
+        const [session] = yield* sim.sessions
+        // READY 1, GUILD_CREATE 2: the resume asks for what came after 2, on the new connection.
+        assert.strictEqual(resume.op, 6)
+        assert.strictEqual(resume.connection, second.connection)
+        assert.deepStrictEqual(resume.d, { token, session_id: session!.id, seq: 2 })
         assert.strictEqual((yield* sim.payloads).filter((p) => p.op === 2).length, 1)
       }).pipe(Effect.provide(gatewayOn({ guilds: 1 }))))
   }
@@ -110,9 +124,15 @@ describe("every other close code, and a dropped connection, resume", () => {
   it.scoped("a dropped TCP connection (no close frame) → resume", () =>
     Effect.gen(function*() {
       const sim = yield* Simulator
-      yield* sim.takeConnection
+      const first = yield* nextConnection(sim)
       yield* sim.drop
-      yield* sim.takeConnection
-      yield* sim.takePayload(6)
+      const second = yield* nextConnection(sim)
+      assert.notStrictEqual(second.connection, first.connection)
+      const resume = yield* nextPayload(sim, 6)
+      const [session] = yield* sim.sessions
+      assert.strictEqual(resume.op, 6)
+      assert.strictEqual(resume.connection, second.connection)
+      assert.deepStrictEqual(resume.d, { token, session_id: session!.id, seq: 2 })
+      assert.strictEqual((yield* sim.payloads).filter((p) => p.op === 2).length, 1)
     }).pipe(Effect.provide(gatewayOn({ guilds: 1 }))))
 })

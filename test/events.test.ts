@@ -9,8 +9,8 @@ import * as Gateway from "../src/Gateway.js"
 import type { GatewayEvent } from "../src/GatewayEvent.js"
 import * as Fixtures from "../src/testing/fixtures.js"
 import { canCompressZstd } from "../src/testing/internal/engine.js"
-import { Simulator } from "../src/testing/Simulator.js"
-import { gatewayOn } from "./helpers.js"
+import { type OpenedConnection, Simulator, type SimulatorShape } from "../src/testing/Simulator.js"
+import { gatewayOn, nextConnection, nextPayload, token } from "./helpers.js"
 
 // Subscribes now (so nothing dispatched afterwards is missed) and collects in the background.
 const afterStartup = (count: number) =>
@@ -24,6 +24,22 @@ const afterStartup = (count: number) =>
       Effect.map(Chunk.toReadonlyArray),
       Effect.fork
     )
+  })
+
+/**
+ * After the connection `first` broke: the client opens a new connection and resumes the session
+ * on it from READY (1) and GUILD_CREATE (2), without identifying again.
+ */
+const expectResume = (sim: SimulatorShape, first: OpenedConnection) =>
+  Effect.gen(function*() {
+    const second = yield* nextConnection(sim)
+    assert.notStrictEqual(second.connection, first.connection)
+    const resume = yield* nextPayload(sim, 6)
+    const [session] = yield* sim.sessions
+    assert.strictEqual(resume.op, 6)
+    assert.strictEqual(resume.connection, second.connection)
+    assert.deepStrictEqual(resume.d, { token, session_id: session!.id, seq: 2 })
+    assert.strictEqual((yield* sim.payloads).filter((p) => p.op === 2).length, 1)
   })
 
 describe("dispatch events", () => {
@@ -65,7 +81,10 @@ describe("dispatch events", () => {
       assert.strictEqual(next?.type, "MESSAGE_DELETE")
       // The failed event's sequence counts: the next heartbeat and a resume carry 4.
       yield* TestClock.adjust(500)
-      assert.strictEqual((yield* sim.takePayload(1)).d, 4)
+      const beat = yield* nextPayload(sim, 1)
+      assert.strictEqual(beat.op, 1)
+      assert.strictEqual(beat.d, 4)
+      assert.strictEqual(beat.connection, 1)
       assert.strictEqual((yield* sim.connections).length, 1)
     }).pipe(
       Effect.provide(gatewayOn({ guilds: 1, heartbeatInterval: 1000 })),
@@ -144,10 +163,9 @@ for (const compression of ["zlib-stream", "zstd-stream"] as const) {
     it.scoped("a corrupt compressed stream leads to a reconnect and resume, not a crash", () =>
       Effect.gen(function*() {
         const sim = yield* Simulator
-        yield* sim.takeConnection
+        const first = yield* nextConnection(sim)
         yield* sim.sendRaw(Uint8Array.of(1, 2, 3, 4, 5, 0, 0, 0xff, 0xff))
-        yield* sim.takeConnection
-        yield* sim.takePayload(6)
+        yield* expectResume(sim, first)
       }).pipe(Effect.provide(gatewayOn({ guilds: 1 }, { compression }))))
   })
 }
@@ -160,7 +178,7 @@ describe("ETF encoding", () => {
         const sim = yield* Simulator
         const gateway = yield* Gateway.Gateway
         const events = yield* afterStartup(3)
-        const connection = yield* sim.takeConnection
+        const connection = yield* nextConnection(sim)
         assert.strictEqual(new URL(connection.url).searchParams.get("encoding"), "etf")
         const messages = Array.from({ length: 3 }, (_, i) =>
           Fixtures.messageCreate({ id: String(1300000000000000000n + BigInt(i)), channelId: "1300000000000000500", content: `é ${i}` }))
@@ -170,9 +188,17 @@ describe("ETF encoding", () => {
         assert.deepStrictEqual(received.map((event) => event.type), ["MESSAGE_CREATE", "MESSAGE_CREATE", "MESSAGE_CREATE"])
         assert.deepStrictEqual(received.map((event) => (event.type === "MESSAGE_CREATE" ? event.data : undefined)) as Array<unknown>, messages)
         // The identify and a command went out as ETF and the simulator read them.
-        assert.strictEqual(((yield* sim.takePayload(2)).d as { token: string }).token, "test-token")
-        yield* gateway.updatePresence({ since: null, activities: [], status: "idle", afk: false })
-        assert.strictEqual(((yield* sim.takePayload(3)).d as { status: string }).status, "idle")
+        const identify = yield* nextPayload(sim, 2)
+        assert.strictEqual(identify.op, 2)
+        assert.strictEqual(identify.connection, connection.connection)
+        assert.strictEqual((identify.d as { token: string }).token, token)
+        assert.deepStrictEqual((identify.d as { shard: unknown }).shard, [0, 1])
+        const presence = { since: null, activities: [], status: "idle", afk: false } as const
+        yield* gateway.updatePresence(presence)
+        const update = yield* nextPayload(sim, 3)
+        assert.strictEqual(update.op, 3)
+        assert.strictEqual(update.connection, connection.connection)
+        assert.deepStrictEqual(update.d, presence)
       }).pipe(Effect.provide(gatewayOn({ guilds: 2 }, { encoding: "etf", compression }))))
   }
 
@@ -191,10 +217,9 @@ describe("ETF encoding", () => {
   it.scoped("a compressed stream that inflates to garbage leads to a reconnect and resume", () =>
     Effect.gen(function*() {
       const sim = yield* Simulator
-      yield* sim.takeConnection
+      const first = yield* nextConnection(sim)
       yield* sim.sendRaw(Uint8Array.of(1, 2, 3, 4, 5, 0, 0, 0xff, 0xff))
-      yield* sim.takeConnection
-      yield* sim.takePayload(6)
+      yield* expectResume(sim, first)
     }).pipe(Effect.provide(gatewayOn({ guilds: 1 }, { encoding: "etf", compression: "zlib-stream" }))))
 })
 

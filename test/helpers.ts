@@ -1,8 +1,16 @@
+import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import * as TestServices from "effect/TestServices"
 import * as Gateway from "../src/Gateway.js"
 import * as GatewayConfig from "../src/GatewayConfig.js"
-import { Simulator, type SimulatorOptions } from "../src/testing/Simulator.js"
+import {
+  type ClientPayload,
+  type OpenedConnection,
+  Simulator,
+  type SimulatorOptions,
+  type SimulatorShape
+} from "../src/testing/Simulator.js"
 
 export const token = "test-token"
 
@@ -27,3 +35,24 @@ export const simulatorWith = (
   simulator: SimulatorOptions = {},
   config: Partial<GatewayConfig.GatewayConfigOptions> = {}
 ) => Layer.provideMerge(configFor(config), Simulator.layerMemory({ token, ...simulator }))
+
+/**
+ * Fails with `what` if `self` has not completed within `duration` of real time. The simulator's
+ * `take*` wait for the client without using time, so a regression where the client never sends
+ * would hang until vitest's 30 s limit; and a timeout on the TestClock would fire only when the
+ * test moves the clock. So the timer runs on the live clock, and `self` on the test services.
+ */
+export const withinRealTime = (what: string, duration: Duration.DurationInput = "5 seconds") =>
+<A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E | Error, R> =>
+  TestServices.provideWithLive(self, Effect.timeoutFail({
+    duration,
+    onTimeout: () => new Error(`${what} within ${Duration.format(duration)} (real time)`)
+  }))
+
+/** The client's next not-yet-taken payload with `op`, or a failure after 5 s of real time. */
+export const nextPayload = (sim: SimulatorShape, op: number): Effect.Effect<ClientPayload, Error> =>
+  sim.takePayload(op).pipe(withinRealTime(`the client sent no payload with op ${op}`))
+
+/** The next not-yet-taken connection the client opened, or a failure after 5 s of real time. */
+export const nextConnection = (sim: SimulatorShape): Effect.Effect<OpenedConnection, Error> =>
+  sim.takeConnection.pipe(withinRealTime("the client opened no connection"))

@@ -1,6 +1,7 @@
 /**
- * Settles V8's pretenuring decision for effect's chunk allocation site, once per process,
- * before the first shard connects.
+ * Settles V8's pretenuring decision for effect's chunk allocation site, once per process. Opt-in:
+ * it runs only when `GatewayTuning.layerSettleAllocationSites` is built, because it changes an
+ * allocation decision for the whole process (`bench/allocationSites.ts` shows V8's decisions).
  *
  * Why: V8 tracks object literals per allocation site. When most objects of a site survive a
  * scavenge, V8 decides to allocate that site's objects straight in the old generation ("tenure"),

@@ -268,6 +268,8 @@ export const make = <A>(options: {
         yield* Effect.addFinalizer(() =>
           Effect.sync(() => {
             subscribers.delete(subscriber)
+            // A reader still waiting on it ends (its stream outlived its subscription's scope).
+            subscriber.notify()
             // A subscriber that stops reading no longer holds deliverers back.
             wakeDeliverers()
           })
