@@ -9,8 +9,8 @@ import * as Gateway from "../src/Gateway.js"
 import type { GatewayEvent } from "../src/GatewayEvent.js"
 import * as Fixtures from "../src/testing/fixtures.js"
 import { canCompressZstd } from "../src/testing/internal/engine.js"
-import { type OpenedConnection, Simulator, type SimulatorShape } from "../src/testing/Simulator.js"
-import { gatewayOn, nextConnection, nextPayload, token } from "./helpers.js"
+import { Simulator } from "../src/testing/Simulator.js"
+import { expectResume, gatewayOn, nextConnection, nextPayload, token } from "./helpers.js"
 
 // Subscribes now (so nothing dispatched afterwards is missed) and collects in the background.
 const afterStartup = (count: number) =>
@@ -24,22 +24,6 @@ const afterStartup = (count: number) =>
       Effect.map(Chunk.toReadonlyArray),
       Effect.fork
     )
-  })
-
-/**
- * After the connection `first` broke: the client opens a new connection and resumes the session
- * on it from READY (1) and GUILD_CREATE (2), without identifying again.
- */
-const expectResume = (sim: SimulatorShape, first: OpenedConnection) =>
-  Effect.gen(function*() {
-    const second = yield* nextConnection(sim)
-    assert.notStrictEqual(second.connection, first.connection)
-    const resume = yield* nextPayload(sim, 6)
-    const [session] = yield* sim.sessions
-    assert.strictEqual(resume.op, 6)
-    assert.strictEqual(resume.connection, second.connection)
-    assert.deepStrictEqual(resume.d, { token, session_id: session!.id, seq: 2 })
-    assert.strictEqual((yield* sim.payloads).filter((p) => p.op === 2).length, 1)
   })
 
 describe("dispatch events", () => {

@@ -1,3 +1,4 @@
+import { assert } from "@effect/vitest"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -56,3 +57,19 @@ export const nextPayload = (sim: SimulatorShape, op: number): Effect.Effect<Clie
 /** The next not-yet-taken connection the client opened, or a failure after 5 s of real time. */
 export const nextConnection = (sim: SimulatorShape): Effect.Effect<OpenedConnection, Error> =>
   sim.takeConnection.pipe(withinRealTime("the client opened no connection"))
+
+/**
+ * After the connection `first` broke: the client opens a new connection and resumes the session
+ * on it from READY (1) and GUILD_CREATE (2), without identifying again.
+ */
+export const expectResume = (sim: SimulatorShape, first: OpenedConnection) =>
+  Effect.gen(function*() {
+    const second = yield* nextConnection(sim)
+    assert.notStrictEqual(second.connection, first.connection)
+    const resume = yield* nextPayload(sim, 6)
+    const [session] = yield* sim.sessions
+    assert.strictEqual(resume.op, 6)
+    assert.strictEqual(resume.connection, second.connection)
+    assert.deepStrictEqual(resume.d, { token, session_id: session!.id, seq: 2 })
+    assert.strictEqual((yield* sim.payloads).filter((p) => p.op === 2).length, 1)
+  })

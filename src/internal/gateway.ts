@@ -1,7 +1,9 @@
 /**
- * The gateway of one shard: the loop that opens connection after connection and
- * decides after each one whether to resume, identify anew or stop; the event
- * hub; the command outbox; the session store.
+ * The gateway of one shard: the loop that opens connection after connection (each read on the
+ * loop's own fiber, see connection.ts) and decides after each one whether to resume, identify
+ * anew or stop (closeCodes.ts, the reconnect schedule). It holds what outlives connections: the
+ * session (session.ts), the command outbox (outbox.ts), member requests (memberRequests.ts) and
+ * the status (status.ts); `make` adds the event hub and the timer of a single-shard gateway.
  *
  * @internal
  */
