@@ -6,6 +6,8 @@
  */
 import { assert, describe, it } from "@effect/vitest"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
 import * as TestClock from "effect/TestClock"
 import * as Scheduler from "../src/internal/scheduler.js"
 
@@ -83,5 +85,19 @@ describe("scheduler", () => {
       yield* TestClock.adjust(45)
       yield* settle
       assert.deepStrictEqual(ran, [20, 30, 40])
+    }))
+
+  it.scoped("after its scope closes, nothing scheduled before or after runs", () =>
+    Effect.gen(function*() {
+      const scope = yield* Scope.make()
+      const scheduler = yield* Scheduler.make.pipe(Scope.extend(scope))
+      const ran: Array<number> = []
+      scheduler.at(100, (now) => void ran.push(now))
+      yield* Scope.close(scope, Exit.void)
+      scheduler.at(50, (now) => void ran.push(now))
+      yield* TestClock.adjust(1000)
+      yield* settle
+      assert.deepStrictEqual(ran, [])
+      assert.strictEqual(scheduler.size(), 1) // the entry from before: never run, dropped with the scheduler
     }))
 })

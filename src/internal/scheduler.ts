@@ -181,7 +181,7 @@ export const make: Effect.Effect<Scheduler, never, Scope.Scope> = Effect.gen(fun
     if (heap.length > 0 && heap[0]!.due < sleepingUntil) wakeEarly(heap[0]!.due)
   })
   const wakeEarly = (due: number): void => {
-    if (due >= earlyDue) return
+    if (due >= earlyDue || closed) return
     early?.unsafeInterruptAsFork(FiberId.none)
     early = undefined
     const token = {}
@@ -226,8 +226,11 @@ export const make: Effect.Effect<Scheduler, never, Scope.Scope> = Effect.gen(fun
     }
   })
   yield* Effect.forkScoped(loop)
+  // Closed with its scope: nothing scheduled after that runs, and no timer keeps the process alive.
+  let closed = false
   yield* Effect.addFinalizer(() =>
     Effect.sync(() => {
+      closed = true
       early?.unsafeInterruptAsFork(FiberId.none)
       early = undefined
     })
@@ -236,7 +239,8 @@ export const make: Effect.Effect<Scheduler, never, Scope.Scope> = Effect.gen(fun
   return {
     now,
     at: (due, task) => {
-      const entry: Entry = { due, order: 0, queued: false, cancelled: false, task }
+      const entry: Entry = { due, order: 0, queued: false, cancelled: closed, task }
+      if (closed) return entry
       push(entry, due)
       if (waiting !== undefined) {
         const resume = waiting
