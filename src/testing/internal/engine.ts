@@ -162,42 +162,6 @@ interface Compressor {
   destroy(): void
 }
 
-/**
- * One zlib-stream context per connection. node:zlib is callback-based, so messages
- * are compressed one at a time: a message is complete when its flush has called back.
- * Not where the output first ends with the Z_SYNC_FLUSH suffix: when a flush's output ends
- * exactly where node:zlib's output buffer does, node:zlib calls deflate again with the same
- * flush and zlib adds an empty stored block (`00 00 00 ff ff`), which would otherwise go out
- * as the next message's frame (an empty message, and every later frame one message late).
- */
-class ZlibCompressor implements Compressor {
-  private readonly deflate = Zlib.createDeflate()
-  private chunks: Array<Buffer> = []
-  private closed = false
-
-  constructor() {
-    this.deflate.on("data", (chunk: Buffer) => this.chunks.push(chunk))
-    this.deflate.on("error", () => {
-      this.closed = true
-    })
-  }
-
-  compress(text: string | Uint8Array, done: (out: Buffer) => void): void {
-    this.deflate.write(text)
-    this.deflate.flush(Zlib.constants.Z_SYNC_FLUSH, () => {
-      if (this.closed) return
-      const out = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks)
-      this.chunks = []
-      done(out)
-    })
-  }
-
-  destroy(): void {
-    this.closed = true
-    this.deflate.close()
-  }
-}
-
 interface ZstdZlib {
   readonly createZstdCompress?: (options?: { readonly params?: Record<number, number> }) => Zlib.Deflate
   readonly constants: Record<string, number | undefined>
@@ -214,26 +178,29 @@ export const canCompressZstd: boolean = typeof zstdZlib.createZstdCompress === "
   zstdZlib.constants["ZSTD_e_flush"] !== undefined
 
 /**
- * One zstd stream per connection, flushed (ZSTD_e_flush) after every message, as Discord does: a
- * message is complete when its flush has called back.
+ * One compression context per connection (zlib-stream: a deflate stream flushed with
+ * Z_SYNC_FLUSH; zstd-stream: a zstd stream flushed with ZSTD_e_flush, as Discord does). node:zlib
+ * is callback-based, so messages are compressed one at a time, and a message is complete when its
+ * flush has called back. Not where the output first ends with the zlib suffix `00 00 ff ff`: when
+ * a flush's output ends exactly where node:zlib's output buffer does, node:zlib calls deflate
+ * again with the same flush and zlib adds an empty stored block (`00 00 00 ff ff`), which would
+ * otherwise go out as the next message's frame (an empty message, and every later frame one
+ * message late).
  */
-class ZstdCompressor implements Compressor {
-  private readonly stream = zstdZlib.createZstdCompress!({
-    params: { [zstdZlib.constants["ZSTD_c_compressionLevel"]!]: 6, [zstdZlib.constants["ZSTD_c_windowLog"]!]: 20 }
-  })
+class FlushingCompressor implements Compressor {
   private chunks: Array<Buffer> = []
   private closed = false
 
-  constructor() {
-    this.stream.on("data", (chunk: Buffer) => this.chunks.push(chunk))
-    this.stream.on("error", () => {
+  constructor(private readonly stream: Zlib.Deflate, private readonly flushKind: number) {
+    stream.on("data", (chunk: Buffer) => this.chunks.push(chunk))
+    stream.on("error", () => {
       this.closed = true
     })
   }
 
   compress(text: string | Uint8Array, done: (out: Buffer) => void): void {
     this.stream.write(text)
-    this.stream.flush(zstdZlib.constants["ZSTD_e_flush"]!, () => {
+    this.stream.flush(this.flushKind, () => {
       if (this.closed) return
       const out = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks)
       this.chunks = []
@@ -246,6 +213,16 @@ class ZstdCompressor implements Compressor {
     this.stream.close()
   }
 }
+
+const zlibCompressor = (): Compressor => new FlushingCompressor(Zlib.createDeflate(), Zlib.constants.Z_SYNC_FLUSH)
+
+const zstdCompressor = (): Compressor =>
+  new FlushingCompressor(
+    zstdZlib.createZstdCompress!({
+      params: { [zstdZlib.constants["ZSTD_c_compressionLevel"]!]: 6, [zstdZlib.constants["ZSTD_c_windowLog"]!]: 20 }
+    }),
+    zstdZlib.constants["ZSTD_e_flush"]!
+  )
 
 class Conn {
   open = true
@@ -463,9 +440,9 @@ export class Engine implements TransportHost {
       params.get("encoding") === "etf" ? "etf" : "json",
       transport,
       compress === "zlib-stream"
-        ? new ZlibCompressor()
+        ? zlibCompressor()
         : compress === "zstd-stream" && canCompressZstd
-        ? new ZstdCompressor()
+        ? zstdCompressor()
         : undefined,
       // zstd-stream: each WebSocket message is one gateway message (gateway.mdx, "zstd-stream").
       this.options.splitCompressedFrames && compress === "zlib-stream",
