@@ -134,12 +134,13 @@ export const open = (
       onEnd?.()
     }
 
-    // The socket, once constructed. A socket that is not open (closing, closed) takes nothing:
-    // the connection is ending, and waiting for it to open would hang.
-    let raw: { pause?: unknown; resume?: unknown; send?: unknown; readyState?: unknown } | undefined
+    // The socket, once constructed (`ws` adds `pause`/`resume`, which back-pressure uses). A socket
+    // that is not open (closing, closed) takes nothing: the connection is ending, and waiting for
+    // it to open would hang.
+    let socket: (globalThis.WebSocket & { readonly pause?: unknown; readonly resume?: unknown }) | undefined
     const sendNow = (frame: Encoding.Frame): boolean => {
-      if (typeof raw?.send !== "function" || raw.readyState !== 1) return false
-      ;(raw as { send: (data: Encoding.Frame) => void }).send(frame)
+      if (socket === undefined || socket.readyState !== 1) return false
+      socket.send(frame)
       return true
     }
     const reader = FrameReader.make({
@@ -151,11 +152,11 @@ export const open = (
       socket: {
         sendNow,
         pause: () => {
-          if (typeof raw?.pause !== "function" || typeof raw.resume !== "function") return false
-          ;(raw as { pause: () => void }).pause()
+          if (typeof socket?.pause !== "function" || typeof socket.resume !== "function") return false
+          ;(socket as { pause: () => void }).pause()
           return true
         },
-        resume: () => (raw as { resume: () => void }).resume()
+        resume: () => (socket as { resume: () => void }).resume()
       },
       now: () => clock.unsafeCurrentTimeMillis(),
       metricTags: tags,
@@ -203,7 +204,6 @@ export const open = (
     // the command writer is stopped (by its own finalizer, which runs first), then the heartbeats,
     // the deadlines and the decompressor, and the socket closes; any code but 1000/1001 keeps
     // the session resumable (shutdown sets 1000).
-    let socket: globalThis.WebSocket | undefined
     yield* Effect.addFinalizer(() =>
       Effect.sync(() => {
         ctx.outbox.detach()
@@ -215,9 +215,9 @@ export const open = (
     const url = connectUrl(plan.url, config.compression, config.encoding)
     const construct = yield* Socket.WebSocketConstructor
     try {
-      socket = construct(url)
-      raw = socket as unknown as typeof raw
-      WebSocket.attach(socket, {
+      const ws = construct(url)
+      socket = ws
+      WebSocket.attach(ws, {
         onOpen: () => inbox.push(FrameReader.Opened),
         onFrame: reader.onFrame,
         onClose: (code, reason) => end(new GatewayError.ConnectionClosed({ shard, closeCode: code, reason })),
