@@ -11,8 +11,9 @@
  * socket: `JSON.parse` of its frame's `d` text, then the library's `toEvent` (what the reader calls
  * on every dispatch: the Schema check in place) on that fresh parsed copy, repeated.
  */
-import { NodeSocket } from "@effect/platform-node"
+import { NodeHttpClient, NodeSocket } from "@effect/platform-node"
 import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
 import * as Metric from "effect/Metric"
 import * as Schedule from "effect/Schedule"
 import * as Stream from "effect/Stream"
@@ -22,6 +23,8 @@ import * as GatewayMetrics from "../src/GatewayMetrics.js"
 import * as Dispatch from "../src/internal/dispatch.js"
 import { decodeEnv, oursLabel } from "./common.js"
 import { ackStats, bigGuild, failGuild, GuildMeter, guildEnv } from "./guild-common.js"
+import * as SessionStore from "../src/SessionStore.js"
+import * as IdentifyLimiter from "../src/IdentifyLimiter.js"
 
 const { members, token, url } = guildEnv()
 const decode = decodeEnv()
@@ -86,7 +89,8 @@ Effect.runPromise(
   program.pipe(
     Effect.scoped,
     Effect.provide(GatewayConfig.layer({ token, gatewayUrl: url, decode })),
-    Effect.provide(NodeSocket.layerWebSocketConstructor)
+    Effect.provide(NodeSocket.layerWebSocketConstructor),
+    Effect.provide(Layer.mergeAll(NodeHttpClient.layerUndici, SessionStore.layerMemory, IdentifyLimiter.layerMemory()))
   )
 ).then(
   () => failGuild("the event stream ended"),

@@ -15,6 +15,8 @@ import * as Supervisor from "effect/Supervisor"
 import * as GatewayConfig from "../src/GatewayConfig.js"
 import * as Sharding from "../src/Sharding.js"
 import { failIdle, IdleMeter, idleEnv } from "./idle-common.js"
+import * as SessionStore from "../src/SessionStore.js"
+import * as IdentifyLimiter from "../src/IdentifyLimiter.js"
 
 const { apiBaseUrl, shards, token } = idleEnv()
 const tracker = Effect.runSync(Supervisor.track)
@@ -47,7 +49,9 @@ Effect.runPromise(
         startupReplay: process.env["BENCH_STARTUP_REPLAY"] === "first-subscriber" ? "first-subscriber" : "session"
       }),
       NodeSocket.layerWebSocketConstructor,
-      NodeHttpClient.layerUndici
+      NodeHttpClient.layerUndici,
+      SessionStore.layerMemory,
+      IdentifyLimiter.layerMemory()
     )),
     Effect.supervised(tracker)
   )

@@ -9,7 +9,7 @@
  * to measure how much of the CPU per event is the consumer's own Effect work rather than the gateway's.
  * `BENCH_SETTLE_SITES=1` opts in to `GatewayTuning.layerSettleAllocationSites` (built before the gateway).
  */
-import { NodeSocket } from "@effect/platform-node"
+import { NodeHttpClient, NodeSocket } from "@effect/platform-node"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Stream from "effect/Stream"
@@ -18,6 +18,8 @@ import * as GatewayConfig from "../src/GatewayConfig.js"
 import * as GatewayTuning from "../src/GatewayTuning.js"
 import type { GatewayEvent } from "../src/GatewayEvent.js"
 import { decodeEnv, env, fail, Meter, oursLabel } from "./common.js"
+import * as SessionStore from "../src/SessionStore.js"
+import * as IdentifyLimiter from "../src/IdentifyLimiter.js"
 
 const { compression, encoding, n, token, url } = env()
 const decode = decodeEnv()
@@ -47,6 +49,7 @@ Effect.runPromise(
     Effect.scoped,
     Effect.provide(GatewayConfig.layer({ token, gatewayUrl: url, compression, encoding, decode })),
     Effect.provide(NodeSocket.layerWebSocketConstructor),
+    Effect.provide(Layer.mergeAll(NodeHttpClient.layerUndici, SessionStore.layerMemory, IdentifyLimiter.layerMemory())),
     Effect.provide(process.env["BENCH_SETTLE_SITES"] === "1" ? GatewayTuning.layerSettleAllocationSites : Layer.empty)
   )
 ).then(

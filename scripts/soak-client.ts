@@ -21,7 +21,7 @@
  *
  * Environment: SOAK_URL, SOAK_TOKEN, SOAK_COMPRESSION (`zlib-stream` or `none`), SOAK_SHARDS.
  */
-import { NodeSocket } from "@effect/platform-node"
+import { NodeHttpClient, NodeSocket } from "@effect/platform-node"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
@@ -34,6 +34,7 @@ import type { GatewayFatalError } from "../src/GatewayError.js"
 import type { ShardingEvent } from "../src/GatewayEvent.js"
 import * as IdentifyLimiter from "../src/IdentifyLimiter.js"
 import * as Sharding from "../src/Sharding.js"
+import * as SessionStore from "../src/SessionStore.js"
 
 /**
  * One delivered event, as small as it can be: a dispatch is `[shard, sequence, name]`,
@@ -213,7 +214,10 @@ Effect.runPromise(program.pipe(
   Effect.scoped,
   Effect.provide(Layer.mergeAll(
     GatewayConfig.layer({ token, gatewayUrl: url, compression, encoding }),
-    NodeSocket.layerWebSocketConstructor
+    NodeSocket.layerWebSocketConstructor,
+    NodeHttpClient.layerUndici,
+    SessionStore.layerMemory,
+    IdentifyLimiter.layerMemory()
   )),
   Effect.provide(Logger.replace(Logger.defaultLogger, countingLogger))
 )).then(

@@ -10,6 +10,7 @@ import * as ConfigError from "effect/ConfigError"
 import * as Effect from "effect/Effect"
 import * as Either from "effect/Either"
 import * as Layer from "effect/Layer"
+import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
 import * as Schedule from "effect/Schedule"
 import type { IdentifyProperties, UpdatePresence } from "./Commands.js"
@@ -36,12 +37,12 @@ export type Compression = "zlib-stream" | "zstd-stream" | "none"
 export type Encoding = "json" | "etf"
 
 /**
- * The resolved configuration.
+ * The configuration service: the resolved configuration of a gateway.
  *
  * @since 0.1.0
  * @category models
  */
-export interface GatewayConfigShape {
+export interface GatewayConfig {
   /** The bot token. Never logged. */
   readonly token: Redacted.Redacted<string>
   /** Intent bits sent in Identify. */
@@ -137,15 +138,14 @@ export const defaultReconnectSchedule: Schedule.Schedule<unknown, unknown> = Sch
 )
 
 /**
- * The configuration service.
+ * The configuration service tag.
  *
  * @since 0.1.0
  * @category tags
  */
-export class GatewayConfig extends Context.Tag("effect-discord-gateway/GatewayConfig")<
-  GatewayConfig,
-  GatewayConfigShape
->() {}
+export const GatewayConfig: Context.Tag<GatewayConfig, GatewayConfig> = Context.GenericTag<GatewayConfig>(
+  "effect-discord-gateway/GatewayConfig"
+)
 
 /**
  * Fills in the defaults.
@@ -153,7 +153,7 @@ export class GatewayConfig extends Context.Tag("effect-discord-gateway/GatewayCo
  * @since 0.1.0
  * @category constructors
  */
-export const make = (options: GatewayConfigOptions): GatewayConfigShape => ({
+export const make = (options: GatewayConfigOptions): GatewayConfig => ({
   token: typeof options.token === "string" ? Redacted.make(options.token) : options.token,
   intents: options.intents ?? Intents.fromNames("Guilds", "GuildMessages"),
   shard: options.shard ?? [0, 1],
@@ -210,39 +210,78 @@ const shardConfig = Config.string("DISCORD_SHARD").pipe(
 )
 
 /**
- * Reads the configuration from Effect's `Config`: `DISCORD_TOKEN` (required), `DISCORD_INTENTS`,
- * `DISCORD_SHARD` (`"0,1"`), `DISCORD_GATEWAY_URL`, `DISCORD_API_BASE_URL`, `DISCORD_COMPRESSION`, `DISCORD_ENCODING`,
- * `DISCORD_LARGE_THRESHOLD`. `overrides` supplies everything Config does not cover (schedules, presence).
+ * A layer from Effect's `Config`: each option is either a value or a `Config` of it (a
+ * `Config.Config.Wrap`, as `PgClient.layerConfig` takes), so the caller decides where every
+ * setting comes from. {@link layerFromEnv} reads the usual environment variables.
+ *
+ * @example
+ * ```ts
+ * import { Config } from "effect"
+ * import { GatewayConfig, Intents } from "effect-discord-gateway"
+ *
+ * const ConfigLive = GatewayConfig.layerConfig({
+ *   token: Config.redacted("MY_BOT_TOKEN"),
+ *   intents: Config.succeed(Intents.fromNames("Guilds", "GuildMessages", "MessageContent")),
+ *   compression: Config.literal("zlib-stream", "zstd-stream", "none")("COMPRESSION").pipe(
+ *     Config.withDefault("zlib-stream" as const)
+ *   )
+ * })
+ * ```
  *
  * @since 0.1.0
  * @category layers
  */
 export const layerConfig = (
-  overrides: Omit<GatewayConfigOptions, "token"> = {}
+  config: Config.Config.Wrap<GatewayConfigOptions>
 ): Layer.Layer<GatewayConfig, ConfigError.ConfigError> =>
-  Layer.effect(
-    GatewayConfig,
-    Effect.gen(function*() {
-      const token = yield* Config.redacted("DISCORD_TOKEN").pipe(
-        Config.withDescription("The bot token from the Developer Portal")
-      )
-      const intents = yield* Config.option(intentsConfig)
-      const shard = yield* Config.option(shardConfig)
-      const gatewayUrl = yield* Config.option(Config.string("DISCORD_GATEWAY_URL"))
-      const apiBaseUrl = yield* Config.option(Config.string("DISCORD_API_BASE_URL"))
-      const compression = yield* Config.option(Config.literal("zlib-stream", "zstd-stream", "none")("DISCORD_COMPRESSION"))
-      const encoding = yield* Config.option(Config.literal("json", "etf")("DISCORD_ENCODING"))
-      const largeThreshold = yield* Config.option(Config.integer("DISCORD_LARGE_THRESHOLD"))
-      return make({
-        ...overrides,
-        token,
-        intents: intents._tag === "Some" ? intents.value : overrides.intents,
-        shard: shard._tag === "Some" ? shard.value : overrides.shard,
-        gatewayUrl: gatewayUrl._tag === "Some" ? gatewayUrl.value : overrides.gatewayUrl,
-        apiBaseUrl: apiBaseUrl._tag === "Some" ? apiBaseUrl.value : overrides.apiBaseUrl,
-        compression: compression._tag === "Some" ? compression.value : overrides.compression,
-        encoding: encoding._tag === "Some" ? encoding.value : overrides.encoding,
-        largeThreshold: largeThreshold._tag === "Some" ? largeThreshold.value : overrides.largeThreshold
-      })
+  Layer.effect(GatewayConfig, Effect.map(Config.unwrap(config), make))
+
+const optional = <A>(config: Config.Config<A>): Config.Config<A | undefined> =>
+  Config.map(Config.option(config), Option.getOrUndefined)
+
+/**
+ * The options read from the environment (through Effect's `ConfigProvider`): `DISCORD_TOKEN`
+ * (required), `DISCORD_INTENTS` (names such as `Guilds,GuildMessages`, or a number),
+ * `DISCORD_SHARD` (`"0,1"`), `DISCORD_GATEWAY_URL`, `DISCORD_API_BASE_URL`, `DISCORD_COMPRESSION`,
+ * `DISCORD_ENCODING`, `DISCORD_LARGE_THRESHOLD`. A variable that is set wins over `defaults`.
+ *
+ * @since 0.1.0
+ * @category config
+ */
+export const fromEnv = (
+  defaults: Omit<GatewayConfigOptions, "token"> = {}
+): Config.Config<GatewayConfigOptions> =>
+  Config.map(
+    Config.all({
+      token: Config.redacted("DISCORD_TOKEN").pipe(Config.withDescription("The bot token from the Developer Portal")),
+      intents: optional(intentsConfig),
+      shard: optional(shardConfig),
+      gatewayUrl: optional(Config.string("DISCORD_GATEWAY_URL")),
+      apiBaseUrl: optional(Config.string("DISCORD_API_BASE_URL")),
+      compression: optional(Config.literal("zlib-stream", "zstd-stream", "none")("DISCORD_COMPRESSION")),
+      encoding: optional(Config.literal("json", "etf")("DISCORD_ENCODING")),
+      largeThreshold: optional(Config.integer("DISCORD_LARGE_THRESHOLD"))
+    }),
+    (env): GatewayConfigOptions => ({
+      ...defaults,
+      token: env.token,
+      intents: env.intents ?? defaults.intents,
+      shard: env.shard ?? defaults.shard,
+      gatewayUrl: env.gatewayUrl ?? defaults.gatewayUrl,
+      apiBaseUrl: env.apiBaseUrl ?? defaults.apiBaseUrl,
+      compression: env.compression ?? defaults.compression,
+      encoding: env.encoding ?? defaults.encoding,
+      largeThreshold: env.largeThreshold ?? defaults.largeThreshold
     })
   )
+
+/**
+ * A layer from the environment variables of {@link fromEnv}; `defaults` apply where a variable is
+ * not set, and supply what the environment does not cover (schedules, presence, buffers).
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerFromEnv = (
+  defaults: Omit<GatewayConfigOptions, "token"> = {}
+): Layer.Layer<GatewayConfig, ConfigError.ConfigError> => layerConfig(fromEnv(defaults))

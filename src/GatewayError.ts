@@ -1,7 +1,24 @@
 /**
- * Typed failures of the gateway. Fatal close codes stop the gateway with one of
- * the `Fatal` errors; the other errors describe why a connection ended (they are
- * logged and counted, and the gateway reconnects) or why a command failed.
+ * Typed failures of the gateway. A connection that ends for a reason Discord lets a client
+ * recover from (op 7, op 9, a zombie connection, a resumable close code, a socket error) is
+ * never an error here: the gateway resumes or identifies anew, and logs and counts it.
+ *
+ * Which call fails with what:
+ *
+ * | call | errors |
+ * | --- | --- |
+ * | building `Gateway.layer` / `Gateway.make` (while waiting for READY) | `GatewayFatalError` |
+ * | `events`, `subscribe`, `on`, `ready`, `awaitFatal` (when the gateway stops for good) | `GatewayFatalError` |
+ * | `send`, `updatePresence`, `updateVoiceState`, `requestSoundboardSounds` | `PayloadTooLarge`, `GatewayClosed`, `GatewayFatalError` |
+ * | `requestGuildMembers` | the same, and `RequestTimeout` |
+ * | building `Sharding.layer` / `Sharding.make` | `GatewayFatalError`, `InvalidShardingOptions` |
+ * | `Sharding`'s `shard(id)` | `ShardUnavailable` |
+ * | `Sharding`'s `shardForGuild(guildId)` | `ShardUnavailable`, `InvalidGuildId` |
+ * | `Sharding`'s `reshard(count)` | `GatewayFatalError`, `InvalidShardingOptions` |
+ *
+ * `GatewayFatalError` is a close code Discord documents as final (4004, 4010-4014), a failed
+ * `GET /gateway/bot`, or a reconnect schedule that gave up. Misuse (a bad option or argument) has
+ * errors of its own, never a close code.
  *
  * @since 0.1.0
  */
@@ -136,115 +153,6 @@ export class GatewayUrlUnavailable extends Schema.TaggedError<GatewayUrlUnavaila
 }
 
 /**
- * Discord asked the client to reconnect (op 7). The gateway resumes.
- *
- * @since 0.1.0
- * @category errors
- */
-export class ReconnectRequest extends Schema.TaggedError<ReconnectRequest>()("ReconnectRequest", {
-  shard: Schema.Number
-}) {
-  override get message() {
-    return `Discord asked shard ${this.shard} to reconnect (op 7): resuming`
-  }
-}
-
-/**
- * Discord answered with Invalid Session (op 9). `resumable` is its `d` field.
- *
- * @since 0.1.0
- * @category errors
- */
-export class SessionInvalidated extends Schema.TaggedError<SessionInvalidated>()("SessionInvalidated", {
-  shard: Schema.Number,
-  resumable: Schema.Boolean
-}) {
-  override get message() {
-    return this.resumable
-      ? `Discord invalidated the connection of shard ${this.shard} (op 9, resumable): resuming`
-      : `Discord invalidated the session of shard ${this.shard} (op 9): identifying anew after 1-5 s`
-  }
-}
-
-/**
- * No heartbeat ACK arrived between two heartbeats: the connection is a zombie. The gateway resumes.
- *
- * @since 0.1.0
- * @category errors
- */
-export class HeartbeatTimeout extends Schema.TaggedError<HeartbeatTimeout>()("HeartbeatTimeout", {
-  shard: Schema.Number,
-  intervalMillis: Schema.Number
-}) {
-  override get message() {
-    return `No heartbeat ACK within ${this.intervalMillis} ms on shard ${this.shard}: closing the zombie connection and resuming`
-  }
-}
-
-/**
- * Hello or READY/RESUMED did not arrive in time. The gateway reconnects.
- *
- * @since 0.1.0
- * @category errors
- */
-export class HandshakeTimeout extends Schema.TaggedError<HandshakeTimeout>()("HandshakeTimeout", {
-  shard: Schema.Number,
-  waitingFor: Schema.Literal("Hello", "Ready"),
-  timeoutMillis: Schema.Number
-}) {
-  override get message() {
-    return `Shard ${this.shard} waited ${this.timeoutMillis} ms for ${this.waitingFor}: reconnecting`
-  }
-}
-
-/**
- * The connection closed with a close code that allows reconnecting.
- *
- * @since 0.1.0
- * @category errors
- */
-export class ConnectionClosed extends Schema.TaggedError<ConnectionClosed>()("ConnectionClosed", {
-  shard: Schema.Number,
-  closeCode: Schema.Number,
-  reason: Schema.String
-}) {
-  override get message() {
-    return `Shard ${this.shard}'s connection closed (code ${this.closeCode}${this.reason ? `: ${this.reason}` : ""})`
-  }
-}
-
-/**
- * The socket failed (could not open, dropped, or an error event).
- *
- * @since 0.1.0
- * @category errors
- */
-export class SocketError extends Schema.TaggedError<SocketError>()("SocketError", {
-  shard: Schema.Number,
-  reason: Schema.String,
-  cause: Schema.Defect
-}) {
-  override get message() {
-    return `Shard ${this.shard}'s socket failed: ${this.reason}`
-  }
-}
-
-/**
- * An inbound frame could not be read (bad compression, not JSON, not a gateway payload).
- *
- * @since 0.1.0
- * @category errors
- */
-export class DecodeError extends Schema.TaggedError<DecodeError>()("DecodeError", {
-  shard: Schema.Number,
-  reason: Schema.String
-}) {
-  override get message() {
-    return `Shard ${this.shard} received an unreadable frame: ${this.reason}`
-  }
-}
-
-/**
  * An outbound payload is larger than Discord's 4096-byte limit; it was not sent.
  *
  * @since 0.1.0
@@ -290,7 +198,7 @@ export class GatewayClosed extends Schema.TaggedError<GatewayClosed>()("GatewayC
 }
 
 /**
- * A command or lookup named a shard this process does not run (or not a valid guild id).
+ * A command or lookup named a shard this process does not run.
  *
  * @since 0.1.0
  * @category errors
@@ -306,16 +214,31 @@ export class ShardUnavailable extends Schema.TaggedError<ShardUnavailable>()("Sh
 }
 
 /**
- * Why one connection ended; the gateway decides from it whether to resume, identify anew or stop.
+ * A `Sharding` option or `reshard` argument is invalid: a shard id outside `0..shards-1`, a shard
+ * count that is not a positive integer, or `reshard` in a process that runs a fixed list of
+ * shard ids. Nothing was started or changed.
  *
  * @since 0.1.0
  * @category errors
  */
-export type ConnectionEnded =
-  | ReconnectRequest
-  | SessionInvalidated
-  | HeartbeatTimeout
-  | HandshakeTimeout
-  | ConnectionClosed
-  | SocketError
-  | DecodeError
+export class InvalidShardingOptions extends Schema.TaggedError<InvalidShardingOptions>()("InvalidShardingOptions", {
+  reason: Schema.String
+}) {
+  override get message() {
+    return `Invalid sharding options: ${this.reason}`
+  }
+}
+
+/**
+ * `shardForGuild` was given something that is not a guild id (a snowflake: 1 to 20 digits).
+ *
+ * @since 0.1.0
+ * @category errors
+ */
+export class InvalidGuildId extends Schema.TaggedError<InvalidGuildId>()("InvalidGuildId", {
+  guildId: Schema.String
+}) {
+  override get message() {
+    return `${JSON.stringify(this.guildId)} is not a guild id (a snowflake)`
+  }
+}

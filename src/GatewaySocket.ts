@@ -38,12 +38,19 @@ export const makeWebSocketConstructor = (options?: { readonly userAgent?: string
  *
  * @example
  * ```ts
+ * import { NodeHttpClient } from "@effect/platform-node"
  * import { Layer } from "effect"
- * import { Gateway, GatewayConfig, GatewaySocket } from "effect-discord-gateway"
+ * import { Gateway, GatewayConfig, GatewaySocket, IdentifyLimiter, SessionStore } from "effect-discord-gateway"
  *
+ * // Layer<Gateway, GatewayFatalError | ConfigError>: nothing left to provide
  * const GatewayLive = Gateway.layer.pipe(
- *   Layer.provide(GatewayConfig.layerConfig()),
- *   Layer.provide(GatewaySocket.layerWebSocketConstructor)
+ *   Layer.provide([
+ *     GatewayConfig.layerFromEnv(),
+ *     GatewaySocket.layerWebSocketConstructor,
+ *     NodeHttpClient.layerUndici,
+ *     SessionStore.layerMemory,
+ *     IdentifyLimiter.layerMemory()
+ *   ])
  * )
  * ```
  *

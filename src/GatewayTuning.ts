@@ -40,7 +40,7 @@ import * as AllocationSites from "./internal/allocationSites.js"
  * import { Gateway, GatewayConfig, GatewaySocket, GatewayTuning } from "effect-discord-gateway"
  *
  * const GatewayLive = Gateway.layer.pipe(
- *   Layer.provide(GatewayConfig.layerConfig()),
+ *   Layer.provide(GatewayConfig.layerFromEnv()),
  *   Layer.provide(GatewaySocket.layerWebSocketConstructor),
  *   Layer.provide(GatewayTuning.layerSettleAllocationSites)
  * )

@@ -3,6 +3,7 @@
  *
  * @since 0.1.0
  */
+import { dual } from "effect/Function"
 
 /**
  * Every documented intent flag (events/gateway.mdx, "List of Intents").
@@ -67,12 +68,26 @@ export const all: number = Object.values(Flags).reduce((acc, flag) => acc | flag
 export const nonPrivileged: number = all & ~privileged
 
 /**
- * Whether `intents` contains every bit of `flag`.
+ * Whether `intents` contains every bit of `flag`. Dual: `Intents.has(intents, flag)` or
+ * `pipe(intents, Intents.has(flag))`.
+ *
+ * @example
+ * ```ts
+ * import { Intents } from "effect-discord-gateway"
+ * import { pipe } from "effect"
+ *
+ * const intents = Intents.fromNames("Guilds", "GuildMessages")
+ * Intents.has(intents, Intents.Flags.Guilds) // true
+ * pipe(intents, Intents.add(Intents.Flags.MessageContent), Intents.has(Intents.Flags.MessageContent)) // true
+ * ```
  *
  * @since 0.1.0
  * @category predicates
  */
-export const has = (intents: number, flag: number): boolean => (intents & flag) === flag
+export const has: {
+  (flag: number): (intents: number) => boolean
+  (intents: number, flag: number): boolean
+} = dual(2, (intents: number, flag: number): boolean => (intents & flag) === flag)
 
 /**
  * `intents` with `flag` added.
@@ -80,7 +95,10 @@ export const has = (intents: number, flag: number): boolean => (intents & flag) 
  * @since 0.1.0
  * @category combinators
  */
-export const add = (intents: number, flag: number): number => intents | flag
+export const add: {
+  (flag: number): (intents: number) => number
+  (intents: number, flag: number): number
+} = dual(2, (intents: number, flag: number): number => intents | flag)
 
 /**
  * `intents` with `flag` removed.
@@ -88,7 +106,10 @@ export const add = (intents: number, flag: number): number => intents | flag
  * @since 0.1.0
  * @category combinators
  */
-export const remove = (intents: number, flag: number): number => intents & ~flag
+export const remove: {
+  (flag: number): (intents: number) => number
+  (intents: number, flag: number): number
+} = dual(2, (intents: number, flag: number): number => intents & ~flag)
 
 /**
  * Combines intent names into one value.
@@ -190,7 +211,10 @@ export const eventIntents: Readonly<Record<string, ReadonlyArray<number>>> = (()
  * @since 0.1.0
  * @category predicates
  */
-export const canReceive = (intents: number, event: string): boolean => {
+export const canReceive: {
+  (event: string): (intents: number) => boolean
+  (intents: number, event: string): boolean
+} = dual(2, (intents: number, event: string): boolean => {
   const needed = eventIntents[event]
   return needed === undefined || needed.some((flag) => has(intents, flag))
-}
+})

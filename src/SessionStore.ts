@@ -23,12 +23,17 @@ export interface SessionState {
 }
 
 /**
+ * The session store service: where each shard's resumable session is kept.
+ *
  * @since 0.1.0
  * @category models
  */
-export interface SessionStoreShape {
+export interface SessionStore {
+  /** The shard's stored session, if any. */
   readonly get: (shard: ShardKey) => Effect.Effect<Option.Option<SessionState>>
+  /** Stores the shard's session (after READY, on every heartbeat and when a connection ends). */
   readonly set: (shard: ShardKey, state: SessionState) => Effect.Effect<void>
+  /** Forgets the shard's session (it was lost, or the gateway was shut down). */
   readonly clear: (shard: ShardKey) => Effect.Effect<void>
 }
 
@@ -42,12 +47,15 @@ export interface SessionStoreShape {
 export type ShardKey = readonly [id: number, count: number]
 
 /**
- * The session store service. When none is provided the gateway keeps sessions in memory.
+ * The session store service tag. `Gateway.layer` and `Sharding.layer` need one: {@link layerMemory}
+ * keeps sessions for the life of the process.
  *
  * @since 0.1.0
  * @category tags
  */
-export class SessionStore extends Context.Tag("effect-discord-gateway/SessionStore")<SessionStore, SessionStoreShape>() {}
+export const SessionStore: Context.Tag<SessionStore, SessionStore> = Context.GenericTag<SessionStore>(
+  "effect-discord-gateway/SessionStore"
+)
 
 /**
  * A store in memory: sessions survive reconnects and `pause`, not the process.
@@ -55,7 +63,7 @@ export class SessionStore extends Context.Tag("effect-discord-gateway/SessionSto
  * @since 0.1.0
  * @category constructors
  */
-export const makeMemory = (): SessionStoreShape => {
+export const makeMemory = (): SessionStore => {
   const sessions = new Map<string, SessionState>()
   const key = ([id, count]: ShardKey) => `${id}/${count}`
   return {

@@ -17,13 +17,14 @@
  *   switch come from the old shards, so nothing a live old shard delivered is lost;
  *   an event Discord sent to both sets while the new one started may arrive twice.
  *   A process that runs a fixed list of shard ids (`shardIds`) does not reshard:
- *   4011 fails it with `ScalingRequired`, for the orchestrator to restart it with a new split.
+ *   4011 fails it with `ScalingRequired`, for the orchestrator to restart it with a new split,
+ *   and `reshard` fails with `InvalidShardingOptions`.
  *
  * @example
  * ```ts
  * import { NodeHttpClient } from "@effect/platform-node"
  * import { Effect, Layer, Stream } from "effect"
- * import { GatewayConfig, GatewaySocket, Sharding } from "effect-discord-gateway"
+ * import { GatewayConfig, GatewaySocket, IdentifyLimiter, SessionStore, Sharding } from "effect-discord-gateway"
  *
  * const program = Effect.gen(function*() {
  *   const sharding = yield* Sharding.Sharding
@@ -34,32 +35,44 @@
  *
  * program.pipe(
  *   Effect.provide(Sharding.layer({ shards: "auto" }).pipe(
- *     Layer.provide(GatewayConfig.layerConfig()),
- *     Layer.provide(GatewaySocket.layerWebSocketConstructor),
- *     Layer.provide(NodeHttpClient.layerUndici)
+ *     Layer.provide([
+ *       GatewayConfig.layerFromEnv(),
+ *       GatewaySocket.layerWebSocketConstructor,
+ *       NodeHttpClient.layerUndici,
+ *       SessionStore.layerMemory,
+ *       IdentifyLimiter.layerMemory()
+ *     ])
  *   ))
  * )
  * ```
  *
  * @since 0.1.0
  */
-import type * as Socket from "@effect/platform/Socket"
+import type * as Duration from "effect/Duration"
 import * as Context from "effect/Context"
 import type * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
+import type * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
-import type { GatewayConfig } from "./GatewayConfig.js"
-import type { GatewayFatalError } from "./GatewayError.js"
+import type * as Stream from "effect/Stream"
+import type { KnownEventName } from "./Events.js"
+import type { Gateway, GatewayStatus, Requirements, SubscribeOptions } from "./Gateway.js"
+import type * as GatewayError from "./GatewayError.js"
+import type { Dispatch, ShardingEvent } from "./GatewayEvent.js"
 import * as internal from "./internal/sharding.js"
 
 /**
- * - `shards`: the total shard count, or `"auto"` (default) for Discord's recommendation.
- * - `shardIds`: the shards this process runs (default: all). Set it to spread shards over processes.
+ * Which shards this process runs.
  *
  * @since 0.1.0
  * @category models
  */
-export interface ShardingOptions extends internal.ShardingOptions {}
+export interface ShardingOptions {
+  /** The total shard count, or `"auto"` (default) for Discord's recommendation from `GET /gateway/bot`. */
+  readonly shards?: "auto" | number | undefined
+  /** The shards this process runs (default: all). Set it to spread shards over processes; such a process does not reshard. */
+  readonly shardIds?: ReadonlyArray<number> | undefined
+}
 
 /**
  * One shard's state: connection status, heartbeat latency, session id.
@@ -67,31 +80,66 @@ export interface ShardingOptions extends internal.ShardingOptions {}
  * @since 0.1.0
  * @category models
  */
-export interface ShardStatus extends internal.ShardStatus {}
+export interface ShardStatus {
+  readonly shard: number
+  readonly status: GatewayStatus
+  /** The last heartbeat's time from send to ACK. */
+  readonly latency: Option.Option<Duration.Duration>
+  readonly sessionId: Option.Option<string>
+}
 
 /**
- * What `Sharding` offers:
- * - `events` / `subscribe`: every shard's events merged, starting with a replay (the first
- *   subscriber gets everything since the start, every later one each shard's READY and the
- *   GUILD_CREATEs of its session); `subscribeWith({ replay: false })` for live events only;
- *   `on(...types)` as on a `Gateway`; fails with the first fatal error;
- * - `shard(id)`, `shardForGuild(guildId)`: a shard's `Gateway` (commands, status);
- * - `shards`, `shardCount`, `statuses`;
- * - `ready`: waits until every shard of the current set is READY (across a reshard);
- * - `reshard(count?)`: switches to `count` shards (default: Discord's recommendation).
+ * The shards of one process. Every stream fails with the first fatal error.
  *
  * @since 0.1.0
  * @category models
  */
-export interface ShardingShape extends internal.ShardingShape {}
+export interface Sharding {
+  /**
+   * Every shard's events merged (each carries its `shard`), starting with a replay: the first
+   * subscriber gets everything since the start, every later one each shard's READY and the
+   * GUILD_CREATEs of its session. A `RESHARDED` marker precedes a new shard set's events.
+   */
+  readonly events: Stream.Stream<ShardingEvent, GatewayError.GatewayFatalError>
+  /** The same stream as `events`, subscribed at once in the current scope. */
+  readonly subscribe: Effect.Effect<Stream.Stream<ShardingEvent, GatewayError.GatewayFatalError>, never, Scope.Scope>
+  /** `subscribe` with options: `{ replay: false }` for live events only. */
+  readonly subscribeWith: (
+    options: SubscribeOptions
+  ) => Effect.Effect<Stream.Stream<ShardingEvent, GatewayError.GatewayFatalError>, never, Scope.Scope>
+  /** Only the dispatch events of `types`, typed, as `Gateway`'s `on`. */
+  readonly on: <K extends KnownEventName>(
+    ...types: readonly [K, ...Array<K>]
+  ) => Stream.Stream<Dispatch<K>, GatewayError.GatewayFatalError>
+  /** The current total shard count. */
+  readonly shardCount: Effect.Effect<number>
+  /** The gateways of the shards this process runs now. */
+  readonly shards: Effect.Effect<ReadonlyArray<Gateway>>
+  /** A shard's gateway (commands, status); `ShardUnavailable` when this process does not run it. */
+  readonly shard: (id: number) => Effect.Effect<Gateway, GatewayError.ShardUnavailable>
+  /** The gateway of the shard that receives `guildId`'s events: `(guild_id >> 22) % shardCount`. */
+  readonly shardForGuild: (
+    guildId: string
+  ) => Effect.Effect<Gateway, GatewayError.ShardUnavailable | GatewayError.InvalidGuildId>
+  /** Every shard's status now. */
+  readonly statuses: Effect.Effect<ReadonlyArray<ShardStatus>>
+  /** Waits until every shard of the current set is READY (across a reshard). */
+  readonly ready: Effect.Effect<void, GatewayError.GatewayFatalError>
+  /** Switches to `shardCount` shards (default: Discord's recommendation); see the module's doc. */
+  readonly reshard: (
+    shardCount?: number
+  ) => Effect.Effect<void, GatewayError.GatewayFatalError | GatewayError.InvalidShardingOptions>
+  /** Fails with the fatal error once the shards stop for good; never succeeds. */
+  readonly awaitFatal: Effect.Effect<never, GatewayError.GatewayFatalError>
+}
 
 /**
- * The sharding service.
+ * The sharding service tag.
  *
  * @since 0.1.0
  * @category tags
  */
-export class Sharding extends Context.Tag("effect-discord-gateway/Sharding")<Sharding, ShardingShape>() {}
+export const Sharding: Context.Tag<Sharding, Sharding> = Context.GenericTag<Sharding>("effect-discord-gateway/Sharding")
 
 /**
  * The shard that receives a guild's events: `(guild_id >> 22) % num_shards`
@@ -111,17 +159,21 @@ export const shardOf: (guildId: string, shardCount: number) => number | undefine
  */
 export const make: (
   options?: ShardingOptions
-) => Effect.Effect<ShardingShape, GatewayFatalError, Scope.Scope | GatewayConfig | Socket.WebSocketConstructor> =
-  internal.make
+) => Effect.Effect<
+  Sharding,
+  GatewayError.GatewayFatalError | GatewayError.InvalidShardingOptions,
+  Scope.Scope | Requirements
+> = internal.make
 
 /**
- * Sharding as a scoped layer. Provide `GatewayConfig`, a `Socket.WebSocketConstructor`
- * and, for `GET /gateway/bot`, an `HttpClient`; optionally an `IdentifyLimiter` and a `SessionStore`.
+ * Sharding as a scoped layer. It needs what a `Gateway` needs (`Gateway.Requirements`): the
+ * `HttpClient` asks `GET /gateway/bot` for the shard count, the URL and the identify limits
+ * unless both `shards` and `gatewayUrl` are configured.
  *
  * @since 0.1.0
  * @category layers
  */
 export const layer = (
   options?: ShardingOptions
-): Layer.Layer<Sharding, GatewayFatalError, GatewayConfig | Socket.WebSocketConstructor> =>
+): Layer.Layer<Sharding, GatewayError.GatewayFatalError | GatewayError.InvalidShardingOptions, Requirements> =>
   Layer.scoped(Sharding, make(options))

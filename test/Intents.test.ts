@@ -1,4 +1,5 @@
 import { assert, describe, it } from "@effect/vitest"
+import { pipe } from "effect/Function"
 import * as Intents from "../src/Intents.js"
 
 describe("Intents", () => {
@@ -21,6 +22,21 @@ describe("Intents", () => {
     const intents = Intents.add(Intents.Flags.Guilds, Intents.Flags.GuildMessages)
     assert.isTrue(Intents.has(intents, Intents.Flags.GuildMessages))
     assert.isFalse(Intents.has(Intents.remove(intents, Intents.Flags.GuildMessages), Intents.Flags.GuildMessages))
+  })
+
+  it("has, add, remove and canReceive are dual (data-first and data-last)", () => {
+    const piped = pipe(
+      Intents.Flags.Guilds,
+      Intents.add(Intents.Flags.GuildMessages),
+      Intents.add(Intents.Flags.MessageContent),
+      Intents.remove(Intents.Flags.Guilds)
+    )
+    assert.strictEqual(piped, Intents.Flags.GuildMessages | Intents.Flags.MessageContent)
+    assert.isTrue(pipe(piped, Intents.has(Intents.Flags.MessageContent)))
+    assert.isFalse(pipe(piped, Intents.has(Intents.Flags.Guilds)))
+    assert.isTrue(pipe(piped, Intents.canReceive("MESSAGE_CREATE")))
+    assert.isFalse(pipe(piped, Intents.canReceive("GUILD_ROLE_CREATE")))
+    assert.strictEqual(Intents.canReceive(piped, "GUILD_ROLE_CREATE"), false)
   })
 
   it("parses names (as in DISCORD_INTENTS) and numbers, and names the unknown ones", () => {

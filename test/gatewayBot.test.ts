@@ -10,6 +10,7 @@ import * as GatewayConfig from "../src/GatewayConfig.js"
 import * as GatewayBot from "../src/internal/gatewayBot.js"
 import * as Sharding from "../src/Sharding.js"
 import { Simulator } from "../src/testing/Simulator.js"
+import { defaults } from "./helpers.js"
 
 const body = {
   url: "wss://gateway.discord.gg",
@@ -67,7 +68,7 @@ describe("GET /gateway/bot", () => {
       const error = yield* Effect.flip(Effect.scoped(Sharding.make({ shards: "auto" }))).pipe(
         Effect.provide(GatewayConfig.layer({ token: "wrong" })),
         Effect.provideService(HttpClient.HttpClient, client),
-        Effect.provide(Simulator.layerMemory())
+        Effect.provide(defaults), Effect.provide(Simulator.layerMemory())
       )
       assert.strictEqual(error._tag, "AuthenticationFailed")
     }))

@@ -7,7 +7,7 @@ import * as Gateway from "../src/Gateway.js"
 import { Simulator } from "../src/testing/Simulator.js"
 import { gatewayOn, token } from "./helpers.js"
 
-const heartbeats = (sim: Simulator["Type"]) =>
+const heartbeats = (sim: Simulator) =>
   Effect.map(sim.payloads, (payloads) => payloads.filter((payload) => payload.op === 1))
 
 describe("heartbeat", () => {

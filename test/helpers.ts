@@ -5,12 +5,13 @@ import * as Layer from "effect/Layer"
 import * as TestServices from "effect/TestServices"
 import * as Gateway from "../src/Gateway.js"
 import * as GatewayConfig from "../src/GatewayConfig.js"
+import * as IdentifyLimiter from "../src/IdentifyLimiter.js"
+import * as SessionStore from "../src/SessionStore.js"
 import {
   type ClientPayload,
   type OpenedConnection,
   Simulator,
-  type SimulatorOptions,
-  type SimulatorShape
+  type SimulatorOptions
 } from "../src/testing/Simulator.js"
 
 export const token = "test-token"
@@ -21,13 +22,16 @@ export const configFor = (options: Partial<GatewayConfig.GatewayConfigOptions> =
     Effect.map(Simulator, (sim) => GatewayConfig.layer({ token, gatewayUrl: sim.url, ...options }))
   )
 
+/** The default services a gateway needs besides config, socket and HTTP: in-memory session store and limiter. */
+export const defaults = Layer.merge(SessionStore.layerMemory, IdentifyLimiter.layerMemory())
+
 /** An in-memory simulator plus a gateway connected to it (the layer's build waits for READY unless told otherwise). */
 export const gatewayOn = (
   simulator: SimulatorOptions = {},
   config: Partial<GatewayConfig.GatewayConfigOptions> = {}
 ) =>
   Gateway.layer.pipe(
-    Layer.provide(configFor(config)),
+    Layer.provide(Layer.merge(configFor(config), defaults)),
     Layer.provideMerge(Simulator.layerMemory({ token, ...simulator }))
   )
 
@@ -35,7 +39,7 @@ export const gatewayOn = (
 export const simulatorWith = (
   simulator: SimulatorOptions = {},
   config: Partial<GatewayConfig.GatewayConfigOptions> = {}
-) => Layer.provideMerge(configFor(config), Simulator.layerMemory({ token, ...simulator }))
+) => Layer.provideMerge(Layer.merge(configFor(config), defaults), Simulator.layerMemory({ token, ...simulator }))
 
 /**
  * Fails with `what` if `self` has not completed within `duration` of real time. The simulator's
@@ -51,18 +55,18 @@ export const withinRealTime = (what: string, duration: Duration.DurationInput = 
   }))
 
 /** The client's next not-yet-taken payload with `op`, or a failure after 5 s of real time. */
-export const nextPayload = (sim: SimulatorShape, op: number): Effect.Effect<ClientPayload, Error> =>
+export const nextPayload = (sim: Simulator, op: number): Effect.Effect<ClientPayload, Error> =>
   sim.takePayload(op).pipe(withinRealTime(`the client sent no payload with op ${op}`))
 
 /** The next not-yet-taken connection the client opened, or a failure after 5 s of real time. */
-export const nextConnection = (sim: SimulatorShape): Effect.Effect<OpenedConnection, Error> =>
+export const nextConnection = (sim: Simulator): Effect.Effect<OpenedConnection, Error> =>
   sim.takeConnection.pipe(withinRealTime("the client opened no connection"))
 
 /**
  * After the connection `first` broke: the client opens a new connection and resumes the session
  * on it from READY (1) and GUILD_CREATE (2), without identifying again.
  */
-export const expectResume = (sim: SimulatorShape, first: OpenedConnection) =>
+export const expectResume = (sim: Simulator, first: OpenedConnection) =>
   Effect.gen(function*() {
     const second = yield* nextConnection(sim)
     assert.notStrictEqual(second.connection, first.connection)

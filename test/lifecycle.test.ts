@@ -14,7 +14,7 @@ import * as Gateway from "../src/Gateway.js"
 import * as GatewayConfig from "../src/GatewayConfig.js"
 import * as Fixtures from "../src/testing/fixtures.js"
 import { Simulator } from "../src/testing/Simulator.js"
-import { simulatorWith, token } from "./helpers.js"
+import { defaults, simulatorWith, token } from "./helpers.js"
 
 describe("lifecycle", () => {
   it.scoped("walks the state machine Connecting → WaitingForHello → Identifying → WaitingForReady → Ready", () =>
@@ -130,7 +130,9 @@ describe("over a real localhost WebSocket (NodeSocket)", () => {
           Layer.provide(Layer.unwrapEffect(Effect.map(Simulator, (sim) =>
             GatewayConfig.layer({ token, gatewayUrl: sim.url, compression: "zlib-stream" })))),
           Layer.provide(NodeSocket.layerWebSocketConstructor),
-          Layer.provideMerge(Simulator.layerServe({ token, guilds: 1 }))
+          Layer.provide(defaults),
+          Layer.provide(NodeHttpClient.layerUndici),
+    Layer.provideMerge(Simulator.layerServe({ token, guilds: 1 }))
         )
       ),
       Effect.scoped
@@ -156,7 +158,9 @@ describe("over a real localhost WebSocket (NodeSocket)", () => {
         Gateway.layer.pipe(
           Layer.provide(Layer.unwrapEffect(Effect.map(Simulator, (sim) => GatewayConfig.layer({ token, gatewayUrl: sim.url })))),
           Layer.provide(NodeSocket.layerWebSocketConstructor),
-          Layer.provideMerge(Simulator.layerServe({ token, guilds: 1, heartbeatInterval: 250 }))
+          Layer.provide(defaults),
+          Layer.provide(NodeHttpClient.layerUndici),
+    Layer.provideMerge(Simulator.layerServe({ token, guilds: 1, heartbeatInterval: 250 }))
         )
       ),
       Effect.scoped
@@ -173,7 +177,8 @@ describe("over a real localhost WebSocket (NodeSocket)", () => {
             GatewayConfig.layer({ token, apiBaseUrl: sim.apiBaseUrl })))),
           Layer.provide(NodeSocket.layerWebSocketConstructor),
           Layer.provide(NodeHttpClient.layerUndici),
-          Layer.provideMerge(Simulator.layerServe({ token }))
+          Layer.provide(defaults),
+    Layer.provideMerge(Simulator.layerServe({ token }))
         )
       ),
       Effect.scoped
@@ -188,7 +193,7 @@ describe("over a real localhost WebSocket (NodeSocket)", () => {
         Effect.provide(NodeHttpClient.layerUndici)
       )))
       assert.isTrue(exit._tag === "Failure" && exit.cause._tag === "Fail" && exit.cause.error._tag === "AuthenticationFailed")
-    }).pipe(Effect.provide(Simulator.layerServe({ token })), Effect.scoped))
+    }).pipe(Effect.provide(defaults), Effect.provide(Simulator.layerServe({ token })), Effect.scoped))
 })
 
 describe("defects", () => {
@@ -213,7 +218,7 @@ describe("defects", () => {
       yield* gateway.ready
       assert.strictEqual(calls, 2)
     }).pipe(
-      Effect.provide(Simulator.layerMemory({ token })),
+      Effect.provide(defaults), Effect.provide(Simulator.layerMemory({ token })),
       Effect.provide(Logger.replace(Logger.defaultLogger, Logger.make(({ message }) => lines.push(String(message)))))
     )
   })

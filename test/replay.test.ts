@@ -12,7 +12,7 @@ import type { GatewayEvent, ShardingEvent } from "../src/GatewayEvent.js"
 import * as Sharding from "../src/Sharding.js"
 import * as Fixtures from "../src/testing/fixtures.js"
 import { Simulator } from "../src/testing/Simulator.js"
-import { gatewayOn, token } from "./helpers.js"
+import { defaults, gatewayOn, token } from "./helpers.js"
 
 const label = (event: GatewayEvent | ShardingEvent): string =>
   event.type === "GUILD_CREATE" ? `GUILD_CREATE ${event.data.id}` : event.type
@@ -144,7 +144,8 @@ describe("startup replay: subscribers in any order", () => {
 const twoShards = Sharding.layer({}).pipe(
   Layer.provide(Layer.unwrapEffect(Effect.map(Simulator, (sim) =>
     GatewayConfig.layer({ token, apiBaseUrl: sim.apiBaseUrl, waitForReady: false })))),
-  Layer.provideMerge(Simulator.layerMemory({ token, shards: 2, guilds: 4 }))
+  Layer.provide(defaults),
+    Layer.provideMerge(Simulator.layerMemory({ token, shards: 2, guilds: 4 }))
 )
 
 describe("startup replay with Sharding", () => {

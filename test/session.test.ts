@@ -13,12 +13,12 @@ import type { GatewayEvent } from "../src/GatewayEvent.js"
 import * as Intents from "../src/Intents.js"
 import * as SessionStore from "../src/SessionStore.js"
 import { Simulator } from "../src/testing/Simulator.js"
-import { gatewayOn, simulatorWith, token } from "./helpers.js"
+import { defaults, gatewayOn, simulatorWith, token } from "./helpers.js"
 
 const sequences = (events: ReadonlyArray<GatewayEvent>) =>
   events.flatMap((event) => ("sequence" in event ? [event.sequence] : []))
 
-const untilGuildCreate = (gateway: Gateway.GatewayShape) =>
+const untilGuildCreate = (gateway: Gateway.Gateway) =>
   gateway.events.pipe(Stream.filter((event) => event.type === "GUILD_CREATE"), Stream.take(1), Stream.runDrain)
 
 const typing = (i: number) => ({ channel_id: "10", user_id: "20", timestamp: i })

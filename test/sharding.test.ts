@@ -12,7 +12,7 @@ import * as Sharding from "../src/Sharding.js"
 import * as Chaos from "../src/testing/Chaos.js"
 import * as Fixtures from "../src/testing/fixtures.js"
 import { Simulator, type SimulatorOptions } from "../src/testing/Simulator.js"
-import { token } from "./helpers.js"
+import { defaults, simulatorWith, token } from "./helpers.js"
 
 /** Sharding (shard count and URL from the simulator's GET /gateway/bot) on an in-memory simulator. */
 const shardingOn = (
@@ -23,6 +23,7 @@ const shardingOn = (
   Sharding.layer(options).pipe(
     Layer.provide(Layer.unwrapEffect(Effect.map(Simulator, (sim) =>
       GatewayConfig.layer({ token, apiBaseUrl: sim.apiBaseUrl, waitForReady: false, ...config })))),
+    Layer.provide(defaults),
     Layer.provideMerge(Simulator.layerMemory({ token, ...simulator }))
   )
 
@@ -96,7 +97,26 @@ describe("Sharding: identify concurrency", () => {
       assert.deepStrictEqual((yield* identifies).map((i) => [i.shard, i.at]), [[[2, 4], 0], [[3, 4], spacing]])
       const error = yield* Effect.flip(sharding.shard(0))
       assert.strictEqual(error._tag, "ShardUnavailable")
+      // A fixed split does not reshard: that is misuse, not a close code.
+      const reshard = yield* Effect.flip(sharding.reshard(8))
+      assert.strictEqual(reshard._tag, "InvalidShardingOptions")
+      assert.deepStrictEqual((yield* identifies).length, 2)
     }).pipe(Effect.provide(shardingOn({ shards: 4, maxConcurrency: 1, guilds: 4 }, { shardIds: [3, 2] }))))
+
+  it.scoped("bad options and arguments fail with InvalidShardingOptions, and start or change nothing", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator
+      const outOfRange = yield* Effect.flip(Sharding.make({ shards: 4, shardIds: [1, 4] }))
+      assert.strictEqual(outOfRange._tag, "InvalidShardingOptions")
+      assert.include(outOfRange.message, "shard id 4 is not in 0..3")
+      const zero = yield* Effect.flip(Sharding.make({ shards: 0 }))
+      assert.strictEqual(zero._tag, "InvalidShardingOptions")
+      assert.deepStrictEqual(yield* sim.connections, [])
+      const sharding = yield* Sharding.make({ shards: 2 })
+      const badCount = yield* Effect.flip(sharding.reshard(1.5))
+      assert.strictEqual(badCount._tag, "InvalidShardingOptions")
+      assert.strictEqual(yield* sharding.shardCount, 2)
+    }).pipe(Effect.provide(simulatorWith({ shards: 2, guilds: 2 }, { waitForReady: false }))))
 
   it.scoped("fewer session starts left than shards: waits for session_start_limit to reset instead of burning it", () =>
     Effect.gen(function*() {
@@ -114,7 +134,7 @@ describe("Sharding: identify concurrency", () => {
       const sent = yield* identifies
       assert.strictEqual(sent.length, 4)
       assert.isTrue(sent.every((i) => i.at === 60_000))
-    }).pipe(Effect.provide(Simulator.layerMemory({
+    }).pipe(Effect.provide(defaults), Effect.provide(Simulator.layerMemory({
       token,
       shards: 4,
       maxConcurrency: 4,
@@ -127,12 +147,27 @@ describe("Sharding: identify concurrency", () => {
         maxConcurrency: 2,
         sessionStartLimit: { total: 3, remaining: 1, resetAfter: 30_000 }
       })
-      yield* limiter.acquire(0)
-      const second = yield* Effect.fork(limiter.acquire(1))
+      yield* limiter.acquire(0, { maxConcurrency: 2 })
+      const second = yield* Effect.fork(limiter.acquire(1, { maxConcurrency: 2 }))
       yield* TestClock.adjust("29 seconds")
       assert.isNull(second.unsafePoll())
       yield* TestClock.adjust("1 second")
       yield* Fiber.join(second)
+    }))
+
+  it.effect("without options, the in-memory IdentifyLimiter follows the limits the gateway passes", () =>
+    Effect.gen(function*() {
+      const limiter = yield* IdentifyLimiter.makeMemory()
+      const limits = { maxConcurrency: 2, sessionStartLimit: { total: 3, remaining: 2, resetAfter: 30_000 } }
+      // Shards 0 and 1 are in different buckets: both identify at once.
+      yield* limiter.acquire(0, limits)
+      yield* limiter.acquire(1, limits)
+      // Shard 2 shares shard 0's bucket, and the budget (2) is spent: it waits for the reset at 30 s.
+      const third = yield* Effect.fork(limiter.acquire(2, limits))
+      yield* TestClock.adjust(spacing)
+      assert.isNull(third.unsafePoll())
+      yield* TestClock.adjust(30_000 - spacing)
+      yield* Fiber.join(third)
     }))
 })
 
@@ -159,7 +194,7 @@ describe("Sharding: events and routing", () => {
         assert.strictEqual(gateway.shard, Sharding.shardOf(guild, 4))
       }
       const bad = yield* Effect.flip(sharding.shardForGuild("not-a-snowflake"))
-      assert.strictEqual(bad._tag, "ShardUnavailable")
+      assert.strictEqual(bad._tag, "InvalidGuildId")
     }).pipe(Effect.provide(shardingOn({ shards: 4, maxConcurrency: 4, guilds: 8 }))))
 
   it.scoped("a command sent through shardForGuild goes out on that shard's connection", () =>
@@ -297,7 +332,7 @@ describe("Sharding: resharding", () => {
       assert.strictEqual(yield* sharding.shardCount, 3)
       assert.strictEqual((yield* sim.closes).filter((c) => c.code === 1000).length, 2)
       assert.deepStrictEqual((yield* sharding.shards).map((g) => g.shard), [0, 1, 2])
-    }).pipe(Effect.provide(Simulator.layerMemory({ token, maxConcurrency: 4, guilds: 3 }))))
+    }).pipe(Effect.provide(defaults), Effect.provide(Simulator.layerMemory({ token, maxConcurrency: 4, guilds: 3 }))))
 
   it.effect("closing the scope closes every shard with 1000", () =>
     Effect.gen(function*() {
@@ -311,5 +346,5 @@ describe("Sharding: resharding", () => {
       assert.isTrue(Exit.isSuccess(exit))
       const closes = yield* sim.closes
       assert.deepStrictEqual(closes.map((c) => c.code), [1000, 1000, 1000])
-    }).pipe(Effect.provide(Simulator.layerMemory({ token, maxConcurrency: 4, guilds: 3 })), Effect.scoped))
+    }).pipe(Effect.provide(defaults), Effect.provide(Simulator.layerMemory({ token, maxConcurrency: 4, guilds: 3 })), Effect.scoped))
 })

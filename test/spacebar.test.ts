@@ -6,6 +6,7 @@
  * heartbeats with `{"op":11,"d":{}}`, answers every Resume with op 9 `false`.
  */
 import { assert, describe, it } from "@effect/vitest"
+import { NodeHttpClient } from "@effect/platform-node"
 import * as Chunk from "effect/Chunk"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
@@ -17,6 +18,7 @@ import * as Gateway from "../src/Gateway.js"
 import * as GatewayConfig from "../src/GatewayConfig.js"
 import * as GatewaySocket from "../src/GatewaySocket.js"
 import * as DecodeFailureLog from "../src/internal/decodeFailureLog.js"
+import { defaults } from "./helpers.js"
 
 interface Frame {
   readonly op: number
@@ -78,7 +80,9 @@ describe("against Spacebar's own frames", () => {
         return yield* gateway.events.pipe(Stream.take(dispatches.length), Stream.runCollect, Effect.timeout("10 seconds"))
       }).pipe(Effect.provide(Gateway.layer.pipe(
         Layer.provide(GatewayConfig.layer({ token: "spacebar-token", gatewayUrl: server.url, intents: 33281 })),
-        Layer.provide(GatewaySocket.layerWebSocketConstructor)
+        Layer.provide(GatewaySocket.layerWebSocketConstructor),
+        Layer.provide(defaults),
+        Layer.provide(NodeHttpClient.layerUndici)
       )))
       const delivered = Chunk.toReadonlyArray(events)
       assert.deepStrictEqual(

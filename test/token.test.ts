@@ -17,6 +17,7 @@ import * as Gateway from "../src/Gateway.js"
 import * as GatewayConfig from "../src/GatewayConfig.js"
 import * as Intents from "../src/Intents.js"
 import { Simulator } from "../src/testing/Simulator.js"
+import { defaults } from "./helpers.js"
 
 // Distinctive, so a hit can only be the token itself. Both the right token and a
 // wrong one the client sends are secrets.
@@ -147,7 +148,7 @@ describe("the token never appears in logs, errors or printed config", () => {
         readyTimeout: "5 seconds",
         reconnectSchedule: Schedule.spaced("1 second")
       })),
-      Effect.provide(Simulator.layerMemory({ token: secret, guilds: 1, heartbeatInterval: 1000 })),
+      Effect.provide(defaults), Effect.provide(Simulator.layerMemory({ token: secret, guilds: 1, heartbeatInterval: 1000 })),
       Effect.provide(capture.layer),
       Effect.withRandom(Random.fixed([0.5]))
     )
@@ -186,7 +187,7 @@ describe("the token never appears in logs, errors or printed config", () => {
         if (error._tag === "Some") assertNoToken(renderings(error.value), "a printed error")
         assertNoToken(capture.lines, "a log line")
       }).pipe(
-        Effect.provide(Simulator.layerMemory({ ...simulator, guilds: 1 })),
+        Effect.provide(defaults), Effect.provide(Simulator.layerMemory({ ...simulator, guilds: 1 })),
         Effect.provide(capture.layer)
       )
     })
@@ -215,7 +216,7 @@ describe("the token never appears in logs, errors or printed config", () => {
       }
       assertNoToken(capture.lines, "a log line")
     }).pipe(
-      Effect.provide(Simulator.layerServe({ token: secret })),
+      Effect.provide(defaults), Effect.provide(Simulator.layerServe({ token: secret })),
       Effect.provide(capture.layer),
       Effect.scoped
     )
@@ -225,7 +226,7 @@ describe("the token never appears in logs, errors or printed config", () => {
     Effect.gen(function*() {
       const direct = GatewayConfig.make({ token: secret })
       const fromEnv = yield* GatewayConfig.GatewayConfig.pipe(
-        Effect.provide(GatewayConfig.layerConfig()),
+        Effect.provide(GatewayConfig.layerFromEnv()),
         Effect.withConfigProvider(ConfigProvider.fromMap(new Map([["DISCORD_TOKEN", secret]])))
       )
       for (const config of [direct, fromEnv]) {

@@ -14,6 +14,8 @@ import * as Stream from "effect/Stream"
 import * as Gateway from "../Gateway.js"
 import * as GatewayConfig from "../GatewayConfig.js"
 import * as GatewaySocket from "../GatewaySocket.js"
+import * as IdentifyLimiter from "../IdentifyLimiter.js"
+import * as SessionStore from "../SessionStore.js"
 import type { GatewayEvent } from "../GatewayEvent.js"
 import * as Fixtures from "../testing/fixtures.js"
 import { Simulator } from "../testing/Simulator.js"
@@ -44,7 +46,7 @@ const describe = (event: GatewayEvent): string => {
   }
 }
 
-const printEvents = (gateway: Gateway.GatewayShape, delivered: Array<number>) =>
+const printEvents = (gateway: Gateway.Gateway, delivered: Array<number>) =>
   Effect.gen(function*() {
     const stream = yield* gateway.subscribe
     yield* Effect.forkScoped(stream.pipe(Stream.runForEach((event) => {
@@ -113,7 +115,13 @@ const simulatorDemo = Effect.gen(function*() {
   const last = yield* sim.takeClose
   yield* say(`The simulator saw the final close code ${last.code}. Bye.`)
 }).pipe(
-  Effect.provide(Layer.merge(Simulator.layerServe({ token: "demo-token", heartbeatInterval: 1500, guilds: 3, resumeUrl: "/resume" }), GatewaySocket.layerWebSocketConstructor))
+  Effect.provide(Layer.mergeAll(
+    Simulator.layerServe({ token: "demo-token", heartbeatInterval: 1500, guilds: 3, resumeUrl: "/resume" }),
+    GatewaySocket.layerWebSocketConstructor,
+    NodeHttpClient.layerUndici,
+    SessionStore.layerMemory,
+    IdentifyLimiter.layerMemory()
+  ))
 )
 
 const discordDemo = Effect.gen(function*() {
@@ -122,9 +130,13 @@ const discordDemo = Effect.gen(function*() {
   yield* gateway.events.pipe(Stream.runForEach((event) => say(`  [event] ${describe(event)}`)))
 }).pipe(
   Effect.provide(Gateway.layer.pipe(
-    Layer.provide(GatewayConfig.layerConfig()),
-    Layer.provide(GatewaySocket.layerWebSocketConstructor),
-    Layer.provide(NodeHttpClient.layerUndici)
+    Layer.provide([
+      GatewayConfig.layerFromEnv(),
+      GatewaySocket.layerWebSocketConstructor,
+      NodeHttpClient.layerUndici,
+      SessionStore.layerMemory,
+      IdentifyLimiter.layerMemory()
+    ])
   ))
 )
 

@@ -12,6 +12,8 @@ import * as Option from "effect/Option"
 import * as Stream from "effect/Stream"
 import * as GatewayConfig from "../GatewayConfig.js"
 import * as GatewaySocket from "../GatewaySocket.js"
+import * as IdentifyLimiter from "../IdentifyLimiter.js"
+import * as SessionStore from "../SessionStore.js"
 import type { ShardingEvent } from "../GatewayEvent.js"
 import * as Sharding from "../Sharding.js"
 import * as Fixtures from "../testing/fixtures.js"
@@ -86,7 +88,9 @@ export const simulatorDemo = (count: number) =>
     Effect.provide(Layer.mergeAll(
       Simulator.layerServe({ token: "demo-token", heartbeatInterval: 1500, shards: count, maxConcurrency: 2, guilds: count * 2 }),
       GatewaySocket.layerWebSocketConstructor,
-      NodeHttpClient.layerUndici
+      NodeHttpClient.layerUndici,
+      SessionStore.layerMemory,
+      IdentifyLimiter.layerMemory()
     ))
   )
 
@@ -98,8 +102,12 @@ export const discordDemo = (count: number | "auto") =>
     yield* sharding.events.pipe(Stream.runForEach((event) => say(`  [event] ${describe(event)}`)))
   }).pipe(
     Effect.provide(Sharding.layer({ shards: count }).pipe(
-      Layer.provide(GatewayConfig.layerConfig({ waitForReady: false })),
-      Layer.provide(GatewaySocket.layerWebSocketConstructor),
-      Layer.provide(NodeHttpClient.layerUndici)
+      Layer.provide([
+        GatewayConfig.layerFromEnv({ waitForReady: false }),
+        GatewaySocket.layerWebSocketConstructor,
+        NodeHttpClient.layerUndici,
+        SessionStore.layerMemory,
+        IdentifyLimiter.layerMemory()
+      ])
     ))
   )

@@ -22,11 +22,12 @@ import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import type * as MetricLabel from "effect/MetricLabel"
 import * as Scope from "effect/Scope"
-import type { GatewayConfigShape } from "../GatewayConfig.js"
+import type { GatewayConfig } from "../GatewayConfig.js"
 import * as GatewayError from "../GatewayError.js"
 import * as Metrics from "../GatewayMetrics.js"
 import type { GatewayEvent } from "../GatewayEvent.js"
 import type * as DecodeFailureLog from "./decodeFailureLog.js"
+import * as ConnectionEnded from "./connectionEnded.js"
 import * as DispatchStep from "./dispatchStep.js"
 import * as Encoding from "./encoding.js"
 import * as FrameReader from "./frameReader.js"
@@ -46,7 +47,7 @@ export type Status = Handshake.Status
 /** What a connection uses of its shard. Nothing here is written by the connection. @internal */
 export interface ConnectionContext {
   readonly shard: number
-  readonly config: GatewayConfigShape
+  readonly config: GatewayConfig
   readonly session: Session.Session
   readonly scheduler: Scheduler.Scheduler
   readonly outbox: Outbox.Outbox
@@ -66,7 +67,7 @@ export interface ConnectionContext {
 
 /** Why a connection ended and whether it got as far as READY/RESUMED. @internal */
 export interface Outcome {
-  readonly end: GatewayError.ConnectionEnded
+  readonly end: ConnectionEnded.ConnectionEnded
   readonly healthy: boolean
   /** Ended by `stop` (pause or shutdown), not by Discord or the network. */
   readonly stopped: boolean
@@ -89,8 +90,8 @@ export interface Connection {
 /** The URL with the version, encoding and compression query parameters. @internal */
 export const connectUrl = (
   base: string,
-  compression: GatewayConfigShape["compression"],
-  encoding: GatewayConfigShape["encoding"] = "json"
+  compression: GatewayConfig["compression"],
+  encoding: GatewayConfig["encoding"] = "json"
 ): string => {
   const url = new URL(base)
   url.searchParams.set("v", String(GatewayVersion))
@@ -122,12 +123,12 @@ export const open = (
     let closeCode = 4000
 
     // The first end wins: later ones (the close event after our own close) add nothing.
-    let ended: GatewayError.ConnectionEnded | undefined
+    let ended: ConnectionEnded.ConnectionEnded | undefined
     let stopped = false
     // Who waits for the end (the wait for an identify bucket): a Deferred would do, at a few
     // hundred bytes more per connection.
     let onEnd: (() => void) | undefined
-    const end = (reason: GatewayError.ConnectionEnded) => {
+    const end = (reason: ConnectionEnded.ConnectionEnded) => {
       if (ended !== undefined) return
       ended = reason
       inbox.push(FrameReader.End)
@@ -220,14 +221,14 @@ export const open = (
       WebSocket.attach(ws, {
         onOpen: () => inbox.push(FrameReader.Opened),
         onFrame: reader.onFrame,
-        onClose: (code, reason) => end(new GatewayError.ConnectionClosed({ shard, closeCode: code, reason })),
-        onError: (reason, cause) => end(new GatewayError.SocketError({ shard, reason, cause }))
+        onClose: (code, reason) => end(new ConnectionEnded.ConnectionClosed({ shard, closeCode: code, reason })),
+        onError: (reason, cause) => end(new ConnectionEnded.SocketError({ shard, reason, cause }))
       })
     } catch (defect) {
       // A throwing WebSocket constructor ends this connection at once, with its cause logged,
       // instead of leaving it to the Hello timeout.
       yield* Effect.logError("the socket failed with a defect", Cause.die(defect))
-      end(new GatewayError.SocketError({ shard, reason: `defect: ${String(defect)}`, cause: defect }))
+      end(new ConnectionEnded.SocketError({ shard, reason: `defect: ${String(defect)}`, cause: defect }))
     }
 
     let healthy = false
@@ -312,11 +313,11 @@ export const open = (
               break
             }
             case Op.Reconnect: {
-              end(new GatewayError.ReconnectRequest({ shard }))
+              end(new ConnectionEnded.ReconnectRequest({ shard }))
               break
             }
             case Op.InvalidSession: {
-              end(new GatewayError.SessionInvalidated({ shard, resumable: item.d === true }))
+              end(new ConnectionEnded.SessionInvalidated({ shard, resumable: item.d === true }))
               break
             }
             default: {
@@ -343,7 +344,7 @@ export const open = (
       stop: (code) => {
         closeCode = code
         if (ended === undefined) stopped = true
-        end(new GatewayError.ConnectionClosed({ shard, closeCode: code, reason: "closed by this side" }))
+        end(new ConnectionEnded.ConnectionClosed({ shard, closeCode: code, reason: "closed by this side" }))
       },
       setCloseCode: (code) => {
         closeCode = code

@@ -16,7 +16,7 @@
  *
  * @internal
  */
-import type { GatewayConfigShape } from "../GatewayConfig.js"
+import type { GatewayConfig } from "../GatewayConfig.js"
 import type { GatewayEvent } from "../GatewayEvent.js"
 import * as Dispatch from "./dispatch.js"
 import type { Payload } from "./frameReader.js"
@@ -37,7 +37,7 @@ export class Notice {
 /** What the step reads. @internal */
 export interface Context {
   readonly shard: number
-  readonly decode: GatewayConfigShape["decode"]
+  readonly decode: GatewayConfig["decode"]
   readonly session: Session.Session
   readonly memberRequests: MemberRequests.MemberRequests
   /** The URL this connection opened (the resume URL when READY names none). */

@@ -14,9 +14,10 @@
  * @internal
  */
 import type * as MetricLabel from "effect/MetricLabel"
-import type { GatewayConfigShape } from "../GatewayConfig.js"
+import type { GatewayConfig } from "../GatewayConfig.js"
 import * as GatewayError from "../GatewayError.js"
 import * as Metrics from "../GatewayMetrics.js"
+import * as ConnectionEnded from "./connectionEnded.js"
 import * as Encoding from "./encoding.js"
 import * as Etf from "./etf.js"
 import * as Heartbeat from "./heartbeat.js"
@@ -98,7 +99,7 @@ const decoder = new TextDecoder()
 /** @internal */
 export const make = (options: {
   readonly shard: number
-  readonly config: GatewayConfigShape
+  readonly config: GatewayConfig
   readonly session: Session.Session
   readonly heartbeat: Heartbeat.HeartbeatState
   readonly inbox: Inbox.Inbox<Inbound>
@@ -107,7 +108,7 @@ export const make = (options: {
   readonly metricTags: ReadonlyArray<MetricLabel.MetricLabel>
   /** Whether the connection has ended (frames after that are ignored). */
   readonly ended: () => boolean
-  readonly end: (reason: GatewayError.ConnectionEnded) => void
+  readonly end: (reason: ConnectionEnded.ConnectionEnded) => void
 }): FrameReader => {
   const { config, heartbeat, inbox, session, shard, socket } = options
   const tags = options.metricTags
@@ -120,7 +121,7 @@ export const make = (options: {
   // later message (ACKs included) would decode wrong too, so the connection must be replaced;
   // an uncompressed frame is only ignored.
   const undecodable = (reason: string, decompressed: boolean) => {
-    if (decompressed) options.end(new GatewayError.DecodeError({ shard, reason: `${config.compression}: ${reason}` }))
+    if (decompressed) options.end(new ConnectionEnded.DecodeError({ shard, reason: `${config.compression}: ${reason}` }))
     else inbox.push(new BadFrame(reason))
   }
 
@@ -185,7 +186,7 @@ export const make = (options: {
     ...(config.encoding === "etf"
       ? { onBytes: (bytes: Uint8Array) => onEtf(bytes, true) }
       : { onMessage: (text: string) => onText(text, true) }),
-    onError: (reason: string) => options.end(new GatewayError.DecodeError({ shard, reason: `${config.compression}: ${reason}` })),
+    onError: (reason: string) => options.end(new ConnectionEnded.DecodeError({ shard, reason: `${config.compression}: ${reason}` })),
     maxMessageBytes: config.maxMessageBytes
   }
   const zstd = config.compression === "zstd-stream" ? Zstd.make(decompressorOptions) : undefined
@@ -202,7 +203,7 @@ export const make = (options: {
     const size = typeof data === "string" ? data.length : data.byteLength
     if (size > config.maxMessageBytes) {
       options.end(
-        new GatewayError.DecodeError({
+        new ConnectionEnded.DecodeError({
           shard,
           reason: `a message of ${size} bytes exceeds maxMessageBytes (${config.maxMessageBytes})`
         })

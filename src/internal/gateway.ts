@@ -24,6 +24,7 @@ import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Subscribable from "effect/Subscribable"
 import type * as Commands from "../Commands.js"
+import type { Gateway, Requirements } from "../Gateway.js"
 import { GatewayConfig } from "../GatewayConfig.js"
 import * as GatewayError from "../GatewayError.js"
 import * as Metrics from "../GatewayMetrics.js"
@@ -31,6 +32,7 @@ import type { KnownEventName } from "../Events.js"
 import type { Dispatch, GatewayEvent } from "../GatewayEvent.js"
 import * as IdentifyLimiter from "../IdentifyLimiter.js"
 import * as SessionStore from "../SessionStore.js"
+import * as ConnectionEnded from "./connectionEnded.js"
 import * as CloseCodes from "./closeCodes.js"
 import * as Connection from "./connection.js"
 import * as DecodeFailureLog from "./decodeFailureLog.js"
@@ -47,53 +49,11 @@ import * as StartupReplay from "./startupReplay.js"
 import { MaxPayloadBytes, Op } from "./protocol.js"
 
 /** @internal */
-export type GuildMembersResult = MemberRequests.GuildMembersResult
-
-/** How a subscriber starts. @internal */
-export interface SubscribeOptions {
-  /**
-   * `true`: start with the replay (READY and the GUILD_CREATEs of the current session; the first
-   * such subscriber gets every event delivered before it came). `false`: live events only.
-   */
-  readonly replay: boolean
-}
-
-/** Why a command was not sent. @internal */
-export type CommandError = GatewayError.PayloadTooLarge | GatewayError.GatewayClosed | GatewayError.GatewayFatalError
-
-/** @internal */
-export interface GatewayShape {
-  readonly shard: number
-  readonly events: Stream.Stream<GatewayEvent, GatewayError.GatewayFatalError>
-  readonly subscribe: Effect.Effect<Stream.Stream<GatewayEvent, GatewayError.GatewayFatalError>, never, Scope.Scope>
-  readonly subscribeWith: (
-    options: SubscribeOptions
-  ) => Effect.Effect<Stream.Stream<GatewayEvent, GatewayError.GatewayFatalError>, never, Scope.Scope>
-  readonly on: <K extends KnownEventName>(
-    ...types: readonly [K, ...Array<K>]
-  ) => Stream.Stream<Dispatch<K>, GatewayError.GatewayFatalError>
-  readonly status: Subscribable.Subscribable<Connection.Status>
-  readonly ready: Effect.Effect<void, GatewayError.GatewayFatalError>
-  readonly latency: Effect.Effect<Option.Option<Duration.Duration>>
-  readonly inboundBacklog: Effect.Effect<number>
-  readonly sessionId: Effect.Effect<Option.Option<string>>
-  readonly sequence: Effect.Effect<Option.Option<number>>
-  readonly send: (command: Commands.GatewayCommand) => Effect.Effect<void, CommandError>
-  readonly updatePresence: (presence: Commands.UpdatePresence) => Effect.Effect<void, CommandError>
-  readonly updateVoiceState: (voiceState: Commands.UpdateVoiceState) => Effect.Effect<void, CommandError>
-  readonly requestSoundboardSounds: (request: Commands.RequestSoundboardSounds) => Effect.Effect<void, CommandError>
-  readonly requestGuildMembers: (
-    request: Omit<Commands.RequestGuildMembers, "nonce">,
-    options?: { readonly timeout?: Duration.DurationInput }
-  ) => Effect.Effect<GuildMembersResult, CommandError | GatewayError.RequestTimeout>
-  readonly pause: Effect.Effect<void>
-  readonly resume: Effect.Effect<void>
-  readonly awaitFatal: Effect.Effect<never, GatewayError.GatewayFatalError>
-}
+export type GatewayShape = Gateway
 
 /** What one shard runs with. @internal */
 export interface ShardOptions {
-  readonly config: GatewayConfig["Type"]
+  readonly config: GatewayConfig
   /** Publishes the shard's events. The array is reused after this returns: copy what is kept. */
   readonly deliver: (events: ReadonlyArray<GatewayEvent>) => Effect.Effect<void>
   /** The shard's own event stream (of a hub shared by several shards: only this shard's events). */
@@ -108,8 +68,10 @@ export interface ShardOptions {
   readonly streamsEndOnFatal: boolean
   /** Awaited before the first connection (`Sharding` starts the shards of a bucket in order). */
   readonly startGate: Effect.Effect<void>
-  readonly limiter: IdentifyLimiter.IdentifyLimiterShape
-  readonly store: SessionStore.SessionStoreShape
+  readonly limiter: IdentifyLimiter.IdentifyLimiter
+  /** Discord's identify limits, passed to the limiter; `undefined`: ask `GET /gateway/bot` when it is asked anyway, else 1. */
+  readonly identifyLimits: IdentifyLimiter.IdentifyLimits | undefined
+  readonly store: SessionStore.SessionStore
   /** Called once when the shard stops for good. */
   readonly onFatal: (error: GatewayError.GatewayFatalError) => Effect.Effect<void>
   /** The timer shared by the shards of this process (heartbeats, handshake deadlines). */
@@ -136,7 +98,7 @@ const annotateFiber = (annotations: Record<string, string | number>): Effect.Eff
 export const make: Effect.Effect<
   GatewayShape,
   GatewayError.GatewayFatalError,
-  Scope.Scope | GatewayConfig | Socket.WebSocketConstructor
+  Scope.Scope | Requirements
 > = Effect.gen(function*() {
   const config = yield* GatewayConfig
   const hub = yield* EventHub.make<GatewayEvent>({
@@ -144,9 +106,8 @@ export const make: Effect.Effect<
     startupCapacity: config.startupBufferCapacity,
     retention: StartupReplay.retentionFor(config.startupReplay)
   })
-  const providedLimiter = yield* Effect.serviceOption(IdentifyLimiter.IdentifyLimiter)
-  const limiter = Option.isSome(providedLimiter) ? providedLimiter.value : yield* IdentifyLimiter.makeMemory()
-  const store = Option.getOrElse(yield* Effect.serviceOption(SessionStore.SessionStore), SessionStore.makeMemory)
+  const limiter = yield* IdentifyLimiter.IdentifyLimiter
+  const store = yield* SessionStore.SessionStore
   const shape = yield* makeShard({
     config,
     scheduler: yield* Scheduler.make,
@@ -155,6 +116,7 @@ export const make: Effect.Effect<
     streamsEndOnFatal: true,
     startGate: Effect.void,
     limiter,
+    identifyLimits: undefined,
     store,
     onFatal: hub.fail
   })
@@ -177,11 +139,13 @@ export const make: Effect.Effect<
 export const makeShard = (options: ShardOptions): Effect.Effect<
   GatewayShape,
   never,
-  Scope.Scope | Socket.WebSocketConstructor
+  Scope.Scope | Socket.WebSocketConstructor | HttpClient.HttpClient
 > => Effect.gen(function*() {
   const { config, limiter, store } = options
   const shard = config.shard[0]
-  const httpClient = yield* Effect.serviceOption(HttpClient.HttpClient)
+  const httpClient = yield* HttpClient.HttpClient
+  // Discord's limits as last reported (a shard that asks `GET /gateway/bot` itself learns them there).
+  let identifyLimits: IdentifyLimiter.IdentifyLimits = options.identifyLimits ?? { maxConcurrency: 1 }
 
   const status = Status.make("Disconnected")
   const fatal = yield* Deferred.make<never, GatewayError.GatewayFatalError>()
@@ -207,19 +171,17 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
     onLive: Deferred.succeed(ready, undefined),
     decodeFailureLog: DecodeFailureLog.make(),
     metricTags,
-    acquireIdentify: limiter.acquire(shard)
+    acquireIdentify: Effect.suspend(() => limiter.acquire(shard, identifyLimits))
   }
 
   const resolveGatewayUrl: Effect.Effect<string, GatewayError.GatewayFatalError> = Effect.suspend(() => {
     if (config.gatewayUrl !== undefined) return Effect.succeed(config.gatewayUrl)
-    if (Option.isNone(httpClient)) {
-      return Effect.fail(
-        new GatewayError.GatewayUrlUnavailable({ shard, reason: "no gatewayUrl configured and no HttpClient provided" })
-      )
-    }
     return GatewayBot.fetchOrFail(config.apiBaseUrl, config.token, shard).pipe(
-      Effect.provideService(HttpClient.HttpClient, httpClient.value),
-      Effect.map((bot) => bot.url)
+      Effect.provideService(HttpClient.HttpClient, httpClient),
+      Effect.map((bot) => {
+        if (options.identifyLimits === undefined) identifyLimits = GatewayBot.identifyLimits(bot)
+        return bot.url
+      })
     )
   })
 
@@ -258,7 +220,7 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
         Effect.as(
           Effect.logError("the connection failed with a defect; reconnecting", Cause.die(defect)),
           {
-            end: new GatewayError.SocketError({ shard, reason: "defect in the connection", cause: defect }),
+            end: new ConnectionEnded.SocketError({ shard, reason: "defect in the connection", cause: defect }),
             healthy: false,
             stopped: false
           }

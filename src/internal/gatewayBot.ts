@@ -11,6 +11,7 @@ import * as Effect from "effect/Effect"
 import * as Redacted from "effect/Redacted"
 import * as Schema from "effect/Schema"
 import * as GatewayError from "../GatewayError.js"
+import type { IdentifyLimits } from "../IdentifyLimiter.js"
 
 /** @internal */
 export const GatewayBot = Schema.Struct({
@@ -88,3 +89,17 @@ export const fetchOrFail = (
         : new GatewayError.GatewayUrlUnavailable({ shard, reason: `GET /gateway/bot failed: ${failure.reason}` })
     )
   )
+
+/**
+ * The identify limits an answer reports (for the `IdentifyLimiter`).
+ *
+ * @internal
+ */
+export const identifyLimits = (bot: GatewayBot): IdentifyLimits => ({
+  maxConcurrency: Math.max(1, bot.session_start_limit.max_concurrency),
+  sessionStartLimit: {
+    total: bot.session_start_limit.total,
+    remaining: bot.session_start_limit.remaining,
+    resetAfter: bot.session_start_limit.reset_after
+  }
+})

@@ -11,9 +11,10 @@ import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
 import * as Random from "effect/Random"
 import * as Redacted from "effect/Redacted"
-import type { GatewayConfigShape } from "../GatewayConfig.js"
+import type { GatewayConfig } from "../GatewayConfig.js"
 import * as GatewayError from "../GatewayError.js"
 import type * as Encoding from "./encoding.js"
+import * as ConnectionEnded from "./connectionEnded.js"
 import * as Heartbeat from "./heartbeat.js"
 import { Op } from "./protocol.js"
 import * as RateLimit from "./rateLimit.js"
@@ -49,7 +50,7 @@ export interface Handshake {
 /** @internal */
 export const make = (options: {
   readonly shard: number
-  readonly config: GatewayConfigShape
+  readonly config: GatewayConfig
   readonly plan: Session.Plan
   readonly session: Session.Session
   readonly scheduler: Scheduler.Scheduler
@@ -62,7 +63,7 @@ export const make = (options: {
   readonly acquireIdentify: Effect.Effect<void>
   /** Waits for the connection's end (the wait for the bucket ends with it). */
   readonly awaitEnd: Effect.Effect<void>
-  readonly end: (reason: GatewayError.ConnectionEnded) => void
+  readonly end: (reason: ConnectionEnded.ConnectionEnded) => void
 }): Handshake => {
   const { config, scheduler, session, shard } = options
   let helloSeen = false
@@ -72,7 +73,7 @@ export const make = (options: {
   const deadline = (timeout: Duration.Duration, waitingFor: "Hello" | "Ready") => {
     const millis = Duration.toMillis(timeout)
     return scheduler.at(scheduler.now() + millis, () => {
-      options.end(new GatewayError.HandshakeTimeout({ shard, waitingFor, timeoutMillis: millis }))
+      options.end(new ConnectionEnded.HandshakeTimeout({ shard, waitingFor, timeoutMillis: millis }))
       return undefined
     })
   }

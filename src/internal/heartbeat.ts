@@ -9,8 +9,8 @@
  *
  * @internal
  */
-import type { GatewayConfigShape } from "../GatewayConfig.js"
-import { HeartbeatTimeout } from "../GatewayError.js"
+import type { GatewayConfig } from "../GatewayConfig.js"
+import { HeartbeatTimeout } from "./connectionEnded.js"
 import * as Encoding from "./encoding.js"
 import { Op } from "./protocol.js"
 import * as Scheduler from "./scheduler.js"
@@ -97,5 +97,5 @@ export const start = (options: {
  *
  * @internal
  */
-export const frame = (encoding: GatewayConfigShape["encoding"], sequence: number | null): Encoding.Frame =>
+export const frame = (encoding: GatewayConfig["encoding"], sequence: number | null): Encoding.Frame =>
   Encoding.encode(encoding, { op: Op.Heartbeat, d: sequence })

@@ -88,7 +88,7 @@ export interface Session {
  *
  * @internal
  */
-export const make = (store: SessionStore.SessionStoreShape, key: SessionStore.ShardKey): Effect.Effect<Session> =>
+export const make = (store: SessionStore.SessionStore, key: SessionStore.ShardKey): Effect.Effect<Session> =>
   Effect.map(store.get(key), (stored) => {
     let id = Option.isSome(stored) ? stored.value.sessionId : undefined
     let resumeUrl = Option.isSome(stored) ? stored.value.resumeUrl : undefined

@@ -16,7 +16,9 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import type { Requirements } from "../Gateway.js"
 import { GatewayConfig } from "../GatewayConfig.js"
+import type { Sharding, ShardingOptions } from "../Sharding.js"
 import * as GatewayError from "../GatewayError.js"
 import type { KnownEventName } from "../Events.js"
 import type { Dispatch, GatewayEvent, ShardingEvent } from "../GatewayEvent.js"
@@ -25,48 +27,18 @@ import * as SessionStore from "../SessionStore.js"
 import type * as Connection from "./connection.js"
 import * as EventHub from "./eventHub.js"
 import * as Gateway from "./gateway.js"
+import type { GatewayShape } from "./gateway.js"
 import * as GatewayBot from "./gatewayBot.js"
 import * as IntentCheck from "./intentCheck.js"
 import * as Scheduler from "./scheduler.js"
 import * as StartupReplay from "./startupReplay.js"
 
 /** @internal */
-export interface ShardingOptions {
-  readonly shards?: "auto" | number | undefined
-  readonly shardIds?: ReadonlyArray<number> | undefined
-}
-
-/** @internal */
-export interface ShardStatus {
-  readonly shard: number
-  readonly status: Connection.Status
-  readonly latency: Option.Option<Duration.Duration>
-  readonly sessionId: Option.Option<string>
-}
-
-/** @internal */
-export interface ShardingShape {
-  readonly events: Stream.Stream<ShardingEvent, GatewayError.GatewayFatalError>
-  readonly subscribe: Effect.Effect<Stream.Stream<ShardingEvent, GatewayError.GatewayFatalError>, never, Scope.Scope>
-  readonly subscribeWith: (
-    options: Gateway.SubscribeOptions
-  ) => Effect.Effect<Stream.Stream<ShardingEvent, GatewayError.GatewayFatalError>, never, Scope.Scope>
-  readonly on: <K extends KnownEventName>(
-    ...types: readonly [K, ...Array<K>]
-  ) => Stream.Stream<Dispatch<K>, GatewayError.GatewayFatalError>
-  readonly shardCount: Effect.Effect<number>
-  readonly shards: Effect.Effect<ReadonlyArray<Gateway.GatewayShape>>
-  readonly shard: (id: number) => Effect.Effect<Gateway.GatewayShape, GatewayError.ShardUnavailable>
-  readonly shardForGuild: (guildId: string) => Effect.Effect<Gateway.GatewayShape, GatewayError.ShardUnavailable>
-  readonly statuses: Effect.Effect<ReadonlyArray<ShardStatus>>
-  readonly ready: Effect.Effect<void, GatewayError.GatewayFatalError>
-  readonly reshard: (shardCount?: number) => Effect.Effect<void, GatewayError.GatewayFatalError>
-  readonly awaitFatal: Effect.Effect<never, GatewayError.GatewayFatalError>
-}
+export type ShardingShape = Sharding
 
 interface ShardSet {
   readonly count: number
-  readonly gateways: Map<number, Gateway.GatewayShape>
+  readonly gateways: Map<number, GatewayShape>
   readonly scope: Scope.CloseableScope
   /** Events held back until this set takes over (a set started by a reshard). */
   held: Array<GatewayEvent> | undefined
@@ -89,17 +61,17 @@ const range = (n: number): ReadonlyArray<number> => Array.from({ length: n }, (_
 /** @internal */
 export const make = (options: ShardingOptions = {}): Effect.Effect<
   ShardingShape,
-  GatewayError.GatewayFatalError,
-  Scope.Scope | GatewayConfig | Socket.WebSocketConstructor
+  GatewayError.GatewayFatalError | GatewayError.InvalidShardingOptions,
+  Scope.Scope | Requirements
 > =>
   Effect.gen(function*() {
     const base = yield* GatewayConfig
-    const httpClient = yield* Effect.serviceOption(HttpClient.HttpClient)
-    const providedLimiter = yield* Effect.serviceOption(IdentifyLimiter.IdentifyLimiter)
-    const store = Option.getOrElse(yield* Effect.serviceOption(SessionStore.SessionStore), SessionStore.makeMemory)
+    const httpClient = yield* HttpClient.HttpClient
+    const limiter = yield* IdentifyLimiter.IdentifyLimiter
+    const store = yield* SessionStore.SessionStore
     const parentScope = yield* Effect.scope
     // Resharding starts shards from a background fiber: it runs with this context.
-    const context = yield* Effect.context<Socket.WebSocketConstructor>()
+    const context = yield* Effect.context<Socket.WebSocketConstructor | HttpClient.HttpClient>()
     // One timer for every shard of every set: heartbeats and handshake deadlines.
     const scheduler = yield* Scheduler.make
     const hub = yield* EventHub.make<ShardingEvent>({
@@ -108,44 +80,30 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
       retention: StartupReplay.retentionFor(base.startupReplay)
     })
 
-    const fetchBot = Option.match(httpClient, {
-      onNone: () =>
-        Effect.fail(
-          new GatewayError.GatewayUrlUnavailable({
-            shard: 0,
-            reason: "the shard count or gateway URL must come from GET /gateway/bot, and no HttpClient is provided"
-          })
-        ),
-      onSome: (client) =>
-        GatewayBot.fetchOrFail(base.apiBaseUrl, base.token, 0).pipe(
-          Effect.provideService(HttpClient.HttpClient, client)
-        )
-    })
+    if (typeof options.shards === "number" && (!Number.isInteger(options.shards) || options.shards < 1)) {
+      return yield* new GatewayError.InvalidShardingOptions({
+        reason: `shards must be a positive integer or "auto", got ${options.shards}`
+      })
+    }
+    const fetchBot = GatewayBot.fetchOrFail(base.apiBaseUrl, base.token, 0).pipe(
+      Effect.provideService(HttpClient.HttpClient, httpClient)
+    )
 
     const bot = typeof options.shards === "number" && base.gatewayUrl !== undefined
       ? undefined
       : yield* fetchBot
     const initialCount = typeof options.shards === "number" ? options.shards : bot!.shards
     const gatewayUrl = base.gatewayUrl ?? bot!.url
-    const maxConcurrency = Math.max(1, bot?.session_start_limit.max_concurrency ?? 1)
-    const limiter = Option.isSome(providedLimiter)
-      ? providedLimiter.value
-      : yield* IdentifyLimiter.makeMemory({
-        maxConcurrency,
-        sessionStartLimit: bot === undefined ? undefined : {
-          total: bot.session_start_limit.total,
-          remaining: bot.session_start_limit.remaining,
-          resetAfter: bot.session_start_limit.reset_after
-        }
-      })
+    // Passed to the limiter with every Identify.
+    let identifyLimits: IdentifyLimiter.IdentifyLimits = bot === undefined
+      ? { maxConcurrency: 1 }
+      : GatewayBot.identifyLimits(bot)
 
     const initialIds = options.shardIds === undefined ? range(initialCount) : [...options.shardIds].sort((a, b) => a - b)
     for (const id of initialIds) {
       if (!Number.isInteger(id) || id < 0 || id >= initialCount) {
-        return yield* new GatewayError.InvalidShard({
-          shard: id,
-          closeCode: 4010,
-          reason: `shard id ${id} is not in 0..${initialCount - 1} (configuration)`
+        return yield* new GatewayError.InvalidShardingOptions({
+          reason: `shard id ${id} is not in 0..${initialCount - 1}`
         })
       }
     }
@@ -159,6 +117,11 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
         } s for session_start_limit to reset`
       )
       yield* Effect.sleep(wait)
+      // The window reset while we waited: the whole budget is there again.
+      identifyLimits = {
+        maxConcurrency: identifyLimits.maxConcurrency,
+        sessionStartLimit: { total: bot.session_start_limit.total, remaining: bot.session_start_limit.total, resetAfter: 24 * 60 * 60 * 1000 }
+      }
     }
 
     const reshardable = options.shardIds === undefined
@@ -202,14 +165,15 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
         // Within a bucket, shards identify in id order: each waits for the one before it.
         const identified = new Map<number, Deferred.Deferred<void>>()
         for (const id of ids) identified.set(id, yield* Deferred.make<void>())
-        const setLimiter: IdentifyLimiter.IdentifyLimiterShape = {
-          acquire: (shard) =>
-            Effect.tap(limiter.acquire(shard), () => Deferred.succeed(identified.get(shard)!, undefined))
+        const setLimiter: IdentifyLimiter.IdentifyLimiter = {
+          acquire: (shard, limits) =>
+            Effect.tap(limiter.acquire(shard, limits), () => Deferred.succeed(identified.get(shard)!, undefined))
         }
         const lastOfBucket = new Map<number, number>()
         for (const id of ids) {
-          const previous = lastOfBucket.get(id % maxConcurrency)
-          lastOfBucket.set(id % maxConcurrency, id)
+          const bucket = id % identifyLimits.maxConcurrency
+          const previous = lastOfBucket.get(bucket)
+          lastOfBucket.set(bucket, id)
           const gateway = yield* Gateway.makeShard({
             config: { ...base, shard: [id, count], gatewayUrl, waitForReady: false },
             scheduler,
@@ -224,6 +188,7 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
             streamsEndOnFatal: false,
             startGate: previous === undefined ? Effect.void : Deferred.await(identified.get(previous)!),
             limiter: setLimiter,
+            identifyLimits,
             store,
             onFatal: (error) =>
               Deferred.succeed(identified.get(id)!, undefined).pipe(
@@ -259,7 +224,9 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
         const old = current
         let count = requested
         if (count === undefined) {
-          const recommended = (yield* fetchBot).shards
+          const bot = yield* fetchBot
+          identifyLimits = GatewayBot.identifyLimits(bot)
+          const recommended = bot.shards
           count = recommended > old.count ? recommended : old.count * 2
           if (recommended <= old.count) {
             yield* Effect.logWarning(
@@ -315,9 +282,9 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
           return gateway === undefined ? Effect.fail(unavailable(id, "not run by this process")) : Effect.succeed(gateway)
         }),
       shardForGuild: (guildId) =>
-        Effect.suspend(() => {
+        Effect.suspend((): Effect.Effect<GatewayShape, GatewayError.ShardUnavailable | GatewayError.InvalidGuildId> => {
           const id = shardOf(guildId, current.count)
-          if (id === undefined) return Effect.fail(unavailable(-1, `${JSON.stringify(guildId)} is not a guild id`))
+          if (id === undefined) return Effect.fail(new GatewayError.InvalidGuildId({ guildId }))
           const gateway = current.gateways.get(id)
           return gateway === undefined ? Effect.fail(unavailable(id, "not run by this process")) : Effect.succeed(gateway)
         }),
@@ -332,21 +299,17 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
       ),
       ready,
       reshard: (shardCount) =>
-        Effect.suspend(() => {
+        Effect.suspend((): Effect.Effect<void, GatewayError.GatewayFatalError | GatewayError.InvalidShardingOptions> => {
           if (!reshardable) {
             return Effect.fail(
-              new GatewayError.ScalingRequired({
-                shard: 0,
-                closeCode: 4011,
-                reason: "this process runs a fixed list of shard ids: reshard by restarting with a new split"
+              new GatewayError.InvalidShardingOptions({
+                reason: "this process runs a fixed list of shard ids (shardIds): reshard by restarting with a new split"
               })
             )
           }
           if (shardCount !== undefined && (!Number.isInteger(shardCount) || shardCount < 1)) {
             return Effect.fail(
-              new GatewayError.InvalidShard({
-                shard: -1,
-                closeCode: 4010,
+              new GatewayError.InvalidShardingOptions({
                 reason: `reshard: the shard count must be a positive integer, got ${shardCount}`
               })
             )

@@ -53,11 +53,8 @@ const discordEpoch = BigInt(DiscordEpoch)
  * When the object with this id was created, in milliseconds since the Unix epoch
  * (the top 42 bits of a snowflake count milliseconds since the Discord epoch).
  *
- * @example
- * ```ts
- * new Date(snowflakeTimestamp("175928847299117063")).toISOString()
- * // "2016-04-30T11:18:25.796Z"
- * ```
+ * For example, `new Date(snowflakeTimestamp("175928847299117063")).toISOString()`
+ * is `"2016-04-30T11:18:25.796Z"`.
  *
  * @since 0.1.0
  * @category constructors

@@ -20,7 +20,7 @@
 import * as Effect from "effect/Effect"
 import * as FastCheck from "effect/FastCheck"
 import type { GatewayEvent } from "../GatewayEvent.js"
-import { type ControlTarget, type SimulatedSession, Simulator, type SimulatorShape } from "./Simulator.js"
+import { type ControlTarget, type SimulatedSession, Simulator } from "./Simulator.js"
 
 /**
  * Close codes after which the client must resume.
@@ -378,7 +378,7 @@ const defaultEvent = (n: number) => ({ t: "CHAOS_EVENT", d: { n } })
 const newest: Effect.Effect<ControlTarget> = Effect.succeed({})
 
 /** A connection opened after `connection` (its shard's reconnect), or none: a target that hits nothing. */
-const newestAfter = (sim: SimulatorShape, connection: number): Effect.Effect<ControlTarget> =>
+const newestAfter = (sim: Simulator, connection: number): Effect.Effect<ControlTarget> =>
   Effect.map(sim.liveConnections, (ids) => {
     const later = ids.filter((id) => id > connection)
     return later.length === 0 ? { connection: -1 } : { connection: later[later.length - 1] }

@@ -150,7 +150,7 @@ export interface ControlTarget {
  * @since 0.1.0
  * @category models
  */
-export interface SimulatorShape {
+export interface Simulator {
   /** The gateway URL, without query string: `ws://127.0.0.1:PORT` when served, `ws://simulator.memory` in memory. */
   readonly url: string
   /** The HTTP origin serving `GET /api/v10/gateway/bot` (in memory: `memoryHttpUrl`, served by the layer's `HttpClient`). */
@@ -238,36 +238,44 @@ export interface SimulatorShape {
  * @since 0.1.0
  * @category tags
  */
-export class Simulator extends Context.Tag("effect-discord-gateway/testing/Simulator")<Simulator, SimulatorShape>() {
-  /**
-   * An in-memory simulator plus the `Socket.WebSocketConstructor` that connects to it.
-   * Its clock is Effect's `Clock`, so `TestClock` drives rate limits, identify buckets
-   * and session timeouts.
-   *
-   * @since 0.1.0
-   * @category layers
-   */
-  static readonly layerMemory = (
-    options?: SimulatorOptions
-  ): Layer.Layer<Simulator | Socket.WebSocketConstructor | HttpClient.HttpClient> =>
-    Layer.scopedContext(
-      Effect.map(makeMemory(options), ({ httpClient, shape, webSocketConstructor }) =>
-        Context.make(Simulator, shape).pipe(
-          Context.add(PlatformSocket.WebSocketConstructor, webSocketConstructor),
-          Context.add(HttpClient.HttpClient, httpClient)
-        ))
-    )
+export const Simulator: Context.Tag<Simulator, Simulator> & {
+  /** {@link layerMemory}. */
+  readonly layerMemory: typeof layerMemory
+  /** {@link layerServe}. */
+  readonly layerServe: typeof layerServe
+} = Object.assign(Context.GenericTag<Simulator>("effect-discord-gateway/testing/Simulator"), {
+  layerMemory: (options?: SimulatorOptions) => layerMemory(options),
+  layerServe: (options?: SimulatorOptions) => layerServe(options)
+})
 
-  /**
-   * A simulator served on a real WebSocket at 127.0.0.1. Closing the scope closes the
-   * server and every connection.
-   *
-   * @since 0.1.0
-   * @category layers
-   */
-  static readonly layerServe = (options?: SimulatorOptions): Layer.Layer<Simulator> =>
-    Layer.scoped(Simulator, Effect.map(serve(options), ({ shape }) => shape))
-}
+/**
+ * An in-memory simulator plus the `Socket.WebSocketConstructor` that connects to it.
+ * Its clock is Effect's `Clock`, so `TestClock` drives rate limits, identify buckets
+ * and session timeouts.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerMemory = (
+  options?: SimulatorOptions
+): Layer.Layer<Simulator | Socket.WebSocketConstructor | HttpClient.HttpClient> =>
+  Layer.scopedContext(
+    Effect.map(makeMemory(options), ({ httpClient, shape, webSocketConstructor }) =>
+      Context.make(Simulator, shape).pipe(
+        Context.add(PlatformSocket.WebSocketConstructor, webSocketConstructor),
+        Context.add(HttpClient.HttpClient, httpClient)
+      ))
+  )
+
+/**
+ * A simulator served on a real WebSocket at 127.0.0.1. Closing the scope closes the
+ * server and every connection.
+ *
+ * @since 0.1.0
+ * @category layers
+ */
+export const layerServe = (options?: SimulatorOptions): Layer.Layer<Simulator> =>
+  Layer.scoped(Simulator, Effect.map(serve(options), ({ shape }) => shape))
 
 /**
  * The URL of the in-memory simulator.
@@ -348,7 +356,7 @@ const take = <A>(
     return Effect.sync(unsubscribe)
   })
 
-const makeShape = (engine: Engine, url: string, httpUrl: string): SimulatorShape => {
+const makeShape = (engine: Engine, url: string, httpUrl: string): Simulator => {
   const payloadCursors = new Map<number, { index: number }>()
   const closeCursor = { index: 0 }
   const connectionCursor = { index: 0 }
@@ -412,7 +420,7 @@ const makeShape = (engine: Engine, url: string, httpUrl: string): SimulatorShape
  */
 export const makeMemory = (options?: SimulatorOptions): Effect.Effect<
   {
-    readonly shape: SimulatorShape
+    readonly shape: Simulator
     readonly webSocketConstructor: (url: string, protocols?: string | Array<string> | undefined) => WebSocket
     /** Answers `GET /api/v10/gateway/bot` at `apiBaseUrl`. */
     readonly httpClient: HttpClient.HttpClient
@@ -439,7 +447,7 @@ export const makeMemory = (options?: SimulatorOptions): Effect.Effect<
  * @category constructors
  */
 export const serve = (options?: SimulatorOptions): Effect.Effect<
-  { readonly shape: SimulatorShape; readonly port: number },
+  { readonly shape: Simulator; readonly port: number },
   never,
   Scope.Scope
 > =>
