@@ -53,16 +53,21 @@ export interface GatewayConfig {
   readonly gatewayUrl: string | undefined
   /** Base URL of Discord's HTTP API, for `GET /gateway/bot`. */
   readonly apiBaseUrl: string
+  /** Transport compression (see {@link Compression}). */
   readonly compression: Compression
+  /** Payload encoding (see {@link Encoding}). */
   readonly encoding: Encoding
   /** Members above which a guild is "large" (50-250). */
   readonly largeThreshold: number
   /** Presence sent in Identify. */
   readonly presence: UpdatePresence | undefined
+  /** The connection properties sent in Identify (`os`, `browser`, `device`). */
   readonly properties: IdentifyProperties
   /** Delays between consecutive failed connection attempts; reset after every READY or RESUMED. */
   readonly reconnectSchedule: Schedule.Schedule<unknown, unknown>
+  /** How long a new connection waits for Hello before it is given up (then reconnect). */
   readonly helloTimeout: Duration.Duration
+  /** How long Identify or Resume waits for READY or RESUMED before the connection is given up. */
   readonly readyTimeout: Duration.Duration
   /** Whether building the layer waits for READY (a fatal close before READY then fails the build). */
   readonly waitForReady: boolean
@@ -104,25 +109,45 @@ export interface GatewayConfig {
  * @category models
  */
 export interface GatewayConfigOptions {
+  /** The bot token (a string is wrapped in `Redacted`). */
   readonly token: Redacted.Redacted<string> | string
+  /** Intent bits; default `Guilds | GuildMessages`. */
   readonly intents?: number | undefined
+  /** `[shard_id, num_shards]`; default `[0, 1]`. */
   readonly shard?: readonly [number, number] | undefined
+  /** The gateway URL; default: asked from `GET /gateway/bot`. */
   readonly gatewayUrl?: string | undefined
+  /** Discord's HTTP API; default `https://discord.com/api/v10`. */
   readonly apiBaseUrl?: string | undefined
+  /** Default `"none"`. */
   readonly compression?: Compression | undefined
+  /** Default `"json"`. */
   readonly encoding?: Encoding | undefined
+  /** Default 50. */
   readonly largeThreshold?: number | undefined
+  /** Presence sent in Identify; default none. */
   readonly presence?: UpdatePresence | undefined
+  /** Overrides of the Identify connection properties. */
   readonly properties?: Partial<IdentifyProperties> | undefined
+  /** Default {@link defaultReconnectSchedule}. */
   readonly reconnectSchedule?: Schedule.Schedule<unknown, unknown> | undefined
+  /** Default 20 seconds. */
   readonly helloTimeout?: Duration.DurationInput | undefined
+  /** Default 60 seconds. */
   readonly readyTimeout?: Duration.DurationInput | undefined
+  /** Default `true`. */
   readonly waitForReady?: boolean | undefined
+  /** Default 16 384. */
   readonly eventBufferCapacity?: number | undefined
+  /** Default 16 384. */
   readonly startupBufferCapacity?: number | undefined
+  /** Default `"session"`. */
   readonly startupReplay?: "session" | "first-subscriber" | undefined
+  /** Default 1 024. */
   readonly inboundBufferCapacity?: number | undefined
+  /** Default 64 MiB. */
   readonly maxMessageBytes?: number | undefined
+  /** Default `"full"`. */
   readonly decode?: "full" | "none" | undefined
 }
 

@@ -29,10 +29,15 @@ export type Dispatch<K extends KnownEventName = KnownEventName> = {
  * @category models
  */
 export interface UnknownEvent {
+  /** The marker of an event with no Schema. */
   readonly type: "UNKNOWN_EVENT"
+  /** The dispatch name (`t`). */
   readonly name: string
+  /** The shard that received it. */
   readonly shard: number
+  /** Its sequence (`s`). */
   readonly sequence: number
+  /** Its data (`d`), as received. */
   readonly data: unknown
 }
 
@@ -44,11 +49,17 @@ export interface UnknownEvent {
  * @category models
  */
 export interface DecodeFailure {
+  /** The marker of an event that failed its Schema. */
   readonly type: "DECODE_FAILURE"
+  /** The dispatch name (`t`). */
   readonly name: string
+  /** The shard that received it. */
   readonly shard: number
+  /** Its sequence (`s`). */
   readonly sequence: number
+  /** Its data (`d`), as received. */
   readonly raw: unknown
+  /** Why it failed: the whole ParseError. */
   readonly error: ParseResult.ParseError
 }
 
@@ -61,10 +72,15 @@ export interface DecodeFailure {
  * @category models
  */
 export interface SessionLost {
+  /** The marker of a session Discord ended: events may have been missed, and a new session starts with READY. */
   readonly type: "SESSION_LOST"
+  /** The shard whose session ended. */
   readonly shard: number
+  /** The session that ended. */
   readonly sessionId: string
+  /** The last sequence delivered in it. */
   readonly lastSequence: number
+  /** Why it ended (op 9, a close code, an expired resume). */
   readonly reason: string
 }
 
@@ -84,8 +100,11 @@ export interface SessionLost {
  * @category models
  */
 export interface Resharded {
+  /** The marker of a switch to a new shard set: its READY and GUILD_CREATE events follow. */
   readonly type: "RESHARDED"
+  /** The old shard count. */
   readonly previousShardCount: number
+  /** The new shard count. */
   readonly shardCount: number
 }
 

@@ -81,10 +81,13 @@ export interface ShardingOptions {
  * @category models
  */
 export interface ShardStatus {
+  /** The shard id. */
   readonly shard: number
+  /** Its connection state. */
   readonly status: GatewayStatus
   /** The last heartbeat's time from send to ACK. */
   readonly latency: Option.Option<Duration.Duration>
+  /** Its session id; `None` before READY. */
   readonly sessionId: Option.Option<string>
 }
 

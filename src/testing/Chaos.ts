@@ -151,7 +151,9 @@ export const defaultRates: { readonly [K in Action["_tag"]]: number } = {
  * @category models
  */
 export interface GenerateOptions {
+  /** The seed of the random source: the same seed gives the same actions. */
   readonly seed?: number | undefined
+  /** Relative weights of the actions (missing ones take their default). */
   readonly rates?: Rates | undefined
   /** The largest dispatch burst. Default 20. */
   readonly maxBurst?: number | undefined
@@ -337,8 +339,11 @@ export const randomTarget = (seed: number): Effect.Effect<ControlTarget, never, 
  * @category models
  */
 export interface Stats {
+  /** Actions run. */
   steps: number
+  /** Dispatches sent. */
   dispatched: number
+  /** How many of each action ran, by tag. */
   readonly actions: { [K in Action["_tag"]]?: number }
 }
 
@@ -488,6 +493,7 @@ export const heal: Effect.Effect<void, never, Simulator> = Effect.gen(function*(
  * @category models
  */
 export interface DeliveredSession {
+  /** The session id. */
   readonly sessionId: string
   /** The last sequence delivered in order. */
   delivered: number
@@ -530,6 +536,7 @@ export interface Verdict {
  * @category models
  */
 export interface Checker {
+  /** Records one event the client delivered. */
   readonly observe: (event: GatewayEvent) => void
   /**
    * Feeds the checker what `observe` reads of an event, for a client that runs in
@@ -538,6 +545,7 @@ export interface Checker {
   readonly record: (observation: Observation) => void
   /** The session being delivered, if any. */
   readonly current: () => DeliveredSession | undefined
+  /** What was observed so far. */
   readonly counters: () => {
     readonly delivered: number
     readonly readies: number

@@ -91,8 +91,11 @@ export interface SimulatorOptions {
  * @category models
  */
 export interface ClientPayload {
+  /** The connection it arrived on (numbered from 1). */
   readonly connection: number
+  /** Its opcode. */
   readonly op: number
+  /** Its data. */
   readonly d: unknown
   /** When it arrived, by the simulator's clock (ms). */
   readonly at: number
@@ -105,8 +108,11 @@ export interface ClientPayload {
  * @category models
  */
 export interface ClientClose {
+  /** The connection the client closed. */
   readonly connection: number
+  /** The close code the client sent. */
   readonly code: number
+  /** The close reason the client sent. */
   readonly reason: string
 }
 
@@ -117,7 +123,9 @@ export interface ClientClose {
  * @category models
  */
 export interface OpenedConnection {
+  /** The connection number (from 1). */
   readonly connection: number
+  /** The URL the client opened, with its query string. */
   readonly url: string
 }
 
@@ -128,8 +136,11 @@ export interface OpenedConnection {
  * @category models
  */
 export interface SimulatedSession {
+  /** The session id. */
   readonly id: string
+  /** The shard it identified as. */
   readonly shard: readonly [number, number] | undefined
+  /** Every dispatch sent in the session, in order: the ground truth. */
   readonly log: ReadonlyArray<{ readonly s: number; readonly t: string; readonly d: unknown }>
 }
 
@@ -140,6 +151,7 @@ export interface SimulatedSession {
  * @category models
  */
 export interface ControlTarget {
+  /** The connection to act on; default the latest live one. */
   readonly connection?: number | undefined
 }
 
