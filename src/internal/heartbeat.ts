@@ -7,6 +7,10 @@
  * answered at once by the frame reader (see frameReader.ts). The beats run on the
  * process's one scheduler (scheduler.ts), not on a fiber of their own.
  *
+ * While a regular beat's `send` runs, `currentBeat` tells the beat's time and interval: reading
+ * the sequence for the heartbeat is when the session takes its checkpoint for the store
+ * (session.ts). An answer to a heartbeat request is not a regular beat: it has no `currentBeat`.
+ *
  * @internal
  */
 import type { GatewayConfig } from "../GatewayConfig.js"
@@ -39,6 +43,26 @@ export const makeState = (): HeartbeatState => ({
   readPaused: false,
   pausedSinceBeat: false
 })
+
+/** A regular heartbeat being sent. @internal */
+export interface Beat {
+  /** When it is sent, by Effect's `Clock` (ms). */
+  readonly now: number
+  /** The connection's heartbeat interval (ms): the next regular beat is due this much later. */
+  readonly intervalMillis: number
+}
+
+// The regular beat whose `send` is running: set around the (synchronous) call, so only what
+// `send` calls sees it.
+let beating: Beat | undefined
+
+/**
+ * The regular heartbeat being sent now, if the caller runs inside its `send` (see `start`);
+ * `undefined` anywhere else, the answer to a heartbeat request (op 1) included.
+ *
+ * @internal
+ */
+export const currentBeat = (): Beat | undefined => beating
 
 /** Records that reading the socket stopped (`true`) or went on (`false`). @internal */
 export const setReadPaused = (state: HeartbeatState, paused: boolean): void => {
@@ -86,7 +110,12 @@ export const start = (options: {
       state.pausedSinceBeat = state.readPaused
       state.acked = false
       state.sentAt = now
-      send()
+      beating = { now, intervalMillis }
+      try {
+        send()
+      } finally {
+        beating = undefined
+      }
       return now + intervalMillis
     }
   )
