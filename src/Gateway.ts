@@ -140,7 +140,7 @@ export interface Gateway {
   readonly inboundBacklog: Effect.Effect<number>
   /** The current session id; `None` before READY and after the session was lost. */
   readonly sessionId: Effect.Effect<Option.Option<string>>
-  /** The sequence of the last dispatch published; `None` before the first. */
+  /** The sequence of the last dispatch published in the current session (what Resume sends); `None` before the first. */
   readonly sequence: Effect.Effect<Option.Option<number>>
   /**
    * Sends a command (rate limited to Discord's 120 per 60 s with a reserve for heartbeats). Commands
