@@ -39,6 +39,7 @@ import type * as Outbox from "./outbox.js"
 import { GatewayVersion, Op } from "./protocol.js"
 import type * as Scheduler from "./scheduler.js"
 import type * as Session from "./session.js"
+import * as Tracing from "./tracing.js"
 import * as WebSocket from "./webSocket.js"
 
 /** @internal */
@@ -105,13 +106,16 @@ export const connectUrl = (
 let warnedAboutFzstd = false
 
 /**
- * Opens a connection in the current scope (closing the scope closes the socket).
+ * Opens a connection in the current scope (closing the scope closes the socket). `attempt` holds
+ * the attempt's spans: the handshake starts its Identify or Resume span, and READY/RESUMED ends
+ * them; an attempt that ends before is the caller's to end (tracing.ts `failAttempt`).
  *
  * @internal
  */
 export const open = (
   ctx: ConnectionContext,
-  plan: Session.Plan
+  plan: Session.Plan,
+  attempt: Tracing.Attempt
 ): Effect.Effect<Connection, never, Scope.Scope | Socket.WebSocketConstructor> =>
   Effect.gen(function*() {
     const { config, session, shard } = ctx
@@ -182,6 +186,7 @@ export const open = (
       sendNow,
       encode: (payload) => Encoding.encode(config.encoding, payload),
       acquireIdentify: ctx.acquireIdentify,
+      attempt,
       awaitEnd: Effect.async<void>((resume) => {
         if (ended !== undefined) return resume(Effect.void)
         onEnd = () => resume(Effect.void)
@@ -235,6 +240,7 @@ export const open = (
     const becomeLive = Effect.gen(function*() {
       healthy = true
       handshake.complete()
+      yield* Tracing.live(attempt, session.id())
       ctx.setStatus("Ready")
       yield* ctx.onLive
       const budget = handshake.budget()

@@ -10,9 +10,11 @@
 import * as HttpClient from "@effect/platform/HttpClient"
 import type * as Socket from "@effect/platform/Socket"
 import * as Cause from "effect/Cause"
+import * as Clock from "effect/Clock"
 import * as Deferred from "effect/Deferred"
 import * as Duration from "effect/Duration"
 import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
 import * as Fiber from "effect/Fiber"
 import * as FiberRef from "effect/FiberRef"
 import * as HashMap from "effect/HashMap"
@@ -23,6 +25,7 @@ import * as Schedule from "effect/Schedule"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import type * as Subscribable from "effect/Subscribable"
+import type * as Tracer from "effect/Tracer"
 import type * as Commands from "../Commands.js"
 import type { Gateway, Requirements } from "../Gateway.js"
 import { GatewayConfig } from "../GatewayConfig.js"
@@ -47,6 +50,7 @@ import * as Session from "./session.js"
 import * as Status from "./status.js"
 import * as StartupReplay from "./startupReplay.js"
 import { MaxPayloadBytes, Op } from "./protocol.js"
+import * as Tracing from "./tracing.js"
 
 /** @internal */
 export type GatewayShape = Gateway
@@ -202,16 +206,24 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
   let current: Connection.Connection | undefined
 
   // One connection, opened and read in this fiber; its scope (socket, reader, handshake) closes
-  // when it ends. A defect in it is a failed attempt like any other.
-  const connect = (plan: Session.Plan): Effect.Effect<Connection.Outcome, never, Socket.WebSocketConstructor> =>
+  // when it ends. A defect in it is a failed attempt like any other. The attempt's spans end at
+  // READY/RESUMED (in the connection), else here, with the scope's exit: the connection's outcome.
+  const connect = (
+    plan: Session.Plan,
+    attempt: Tracing.Attempt
+  ): Effect.Effect<Connection.Outcome, never, Socket.WebSocketConstructor> =>
     Effect.scoped(Effect.gen(function*() {
-      yield* Effect.addFinalizer(() =>
-        Effect.sync(() => {
-          current = undefined
-          status.set("Disconnected")
-        })
+      yield* Effect.addFinalizer((exit) =>
+        Effect.zipRight(
+          Effect.sync(() => {
+            current = undefined
+            status.set("Disconnected")
+          }),
+          // The scope's exit is the connection's: its outcome, or how it failed.
+          Tracing.failAttempt(attempt, exit as Exit.Exit<Connection.Outcome, unknown>)
+        )
       )
-      const connection = yield* Connection.open(ctx, plan)
+      const connection = yield* Connection.open(ctx, plan, attempt)
       current = connection
       if (paused) connection.stop(4000)
       return yield* connection.outcome
@@ -234,6 +246,12 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
     // The reconnect schedule's state, from the first failed attempt until a healthy connection.
     let driver: Schedule.ScheduleDriver<unknown, unknown, never> | undefined
     let failures = 0
+    // What the next attempt's span tells of the connection before it, and the `reconnect` span
+    // it belongs to (dropped once the attempt's span has it); after a pause, a trace of its own.
+    let previousCloseCode: number | undefined
+    let previousReason: string | undefined
+    let parent: Tracer.Span | undefined
+    let root = false
     while (true) {
       yield* running.await
       const plan = session.plan(gatewayUrl)
@@ -242,52 +260,100 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
       // as the connection lives.
       const annotations = yield* FiberRef.get(FiberRef.currentLogAnnotations)
       yield* annotateFiber({ session: session.id() ?? "new", mode: plan.mode })
-      const { end, healthy, stopped } = yield* connect(plan)
+      const attempt = yield* Tracing.startAttempt({
+        shard: config.shard,
+        mode: plan.mode,
+        url: plan.url,
+        sessionId: plan.mode === "resume" ? session.id() : undefined,
+        attempt: failures + 1,
+        previousCloseCode,
+        previousReason,
+        parent,
+        root
+      })
+      parent = undefined
+      const { end, healthy, stopped } = yield* connect(plan, attempt)
       yield* FiberRef.set(FiberRef.currentLogAnnotations, annotations)
       if (stopped) {
         // Stopped by `pause`: wait for `resume`, then resume the session.
         yield* session.save
+        previousCloseCode = undefined
+        previousReason = undefined
+        root = true
         continue
       }
-      yield* Effect.logInfo(end.message)
-      Metrics.connectionsEnded.unsafeUpdate(1, [
-        ...metricTags,
-        MetricLabel.make("reason", end._tag),
-        ...(end._tag === "ConnectionClosed" ? [MetricLabel.make("close_code", String(end.closeCode))] : [])
-      ])
-      let waitMillis = 0
-      switch (end._tag) {
-        case "ConnectionClosed": {
-          const decision = CloseCodes.decide(shard, end.closeCode, end.reason)
-          if (decision._tag === "Fatal") return yield* Effect.fail(decision.error)
-          if (decision._tag === "Reidentify") yield* sessionLost(`close ${end.closeCode}`)
-          break
-        }
-        case "SessionInvalidated": {
-          if (!end.resumable) {
-            yield* sessionLost("invalid session (op 9)")
-            // Discord: wait a random 1-5 s before identifying again.
-            waitMillis = yield* Random.nextIntBetween(1000, 5001)
-          }
-          break
-        }
-        default:
-          break
+      // What happens between two connections, in a span (a root: see tracing.ts) that the next
+      // attempt's span is a child of.
+      const reconnectAttributes: Record<string, unknown> = {
+        [Tracing.Attribute.shardId]: shard,
+        [Tracing.Attribute.shardCount]: config.shard[1],
+        [Tracing.Attribute.attempt]: failures + 1,
+        [Tracing.Attribute.healthy]: healthy,
+        [Tracing.Attribute.reason]: end._tag
       }
-      yield* session.save
-      // op 9 is an answer from a working gateway, with its own wait: not a failed attempt.
-      if (healthy || waitMillis > 0) {
-        failures = 0
-        driver = undefined
-      } else {
-        failures++
-        driver ??= yield* Schedule.driver(config.reconnectSchedule)
-        const next = yield* Effect.either(driver.next(end))
-        if (next._tag === "Left") {
-          return yield* new GatewayError.ReconnectExhausted({ shard, attempts: failures, lastReason: end.message })
-        }
-      }
-      if (waitMillis > 0) yield* Effect.sleep(waitMillis)
+      if (end._tag === "ConnectionClosed") reconnectAttributes[Tracing.Attribute.closeCode] = end.closeCode
+      const sessionId = session.id()
+      if (sessionId !== undefined) reconnectAttributes[Tracing.Attribute.sessionId] = sessionId
+      parent = yield* Effect.useSpan(
+        Tracing.SpanName.reconnect,
+        Tracing.spanOptions({ root: true, attributes: reconnectAttributes }),
+        (span) =>
+          Effect.withParentSpan(
+            Effect.gen(function*() {
+              yield* Effect.logInfo(end.message)
+              Metrics.connectionsEnded.unsafeUpdate(1, [
+                ...metricTags,
+                MetricLabel.make("reason", end._tag),
+                ...(end._tag === "ConnectionClosed" ? [MetricLabel.make("close_code", String(end.closeCode))] : [])
+              ])
+              let waitMillis = 0
+              switch (end._tag) {
+                case "ConnectionClosed": {
+                  const decision = CloseCodes.decide(shard, end.closeCode, end.reason)
+                  if (decision._tag === "Fatal") {
+                    span.attribute(Tracing.Attribute.decision, "fatal")
+                    return yield* Effect.fail(decision.error)
+                  }
+                  if (decision._tag === "Reidentify") yield* sessionLost(`close ${end.closeCode}`)
+                  break
+                }
+                case "SessionInvalidated": {
+                  if (!end.resumable) {
+                    yield* sessionLost("invalid session (op 9)")
+                    // Discord: wait a random 1-5 s before identifying again.
+                    waitMillis = yield* Random.nextIntBetween(1000, 5001)
+                  }
+                  break
+                }
+                default:
+                  break
+              }
+              yield* session.save
+              const waitStart = yield* Clock.currentTimeMillis
+              // op 9 is an answer from a working gateway, with its own wait: not a failed attempt.
+              if (healthy || waitMillis > 0) {
+                failures = 0
+                driver = undefined
+              } else {
+                failures++
+                driver ??= yield* Schedule.driver(config.reconnectSchedule)
+                const next = yield* Effect.either(driver.next(end))
+                if (next._tag === "Left") {
+                  span.attribute(Tracing.Attribute.decision, "exhausted")
+                  return yield* new GatewayError.ReconnectExhausted({ shard, attempts: failures, lastReason: end.message })
+                }
+              }
+              if (waitMillis > 0) yield* Effect.sleep(waitMillis)
+              span.attribute(Tracing.Attribute.backoffMillis, (yield* Clock.currentTimeMillis) - waitStart)
+              span.attribute(Tracing.Attribute.decision, session.plan(gatewayUrl).mode)
+              return span
+            }),
+            span
+          )
+      )
+      previousCloseCode = end._tag === "ConnectionClosed" ? end.closeCode : undefined
+      previousReason = end._tag
+      root = false
     }
   })
 
@@ -392,6 +458,11 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
         request.guild_id,
         (nonce) => send({ op: Op.RequestGuildMembers, d: { ...request, nonce } }),
         options?.timeout ?? "30 seconds"
+      ).pipe(
+        Effect.withSpan(
+          Tracing.SpanName.requestGuildMembers,
+          Tracing.spanOptions({ kind: "client", attributes: Tracing.memberRequestAttributes(config.shard, request) })
+        )
       ),
     get pause() {
       return Effect.suspend(() => {

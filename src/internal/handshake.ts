@@ -3,7 +3,8 @@
  * (op 10) within `helloTimeout`; on Hello start the heartbeats and send Resume (op 6) when there is
  * a session to resume, else wait for the shard's identify bucket and send Identify (op 2); then
  * wait for READY or RESUMED within `readyTimeout`. The deadlines are entries on the process's
- * scheduler, not fibers.
+ * scheduler, not fibers. From Hello on, the attempt has an Identify or Resume span (tracing.ts),
+ * which the connection ends.
  *
  * @internal
  */
@@ -20,6 +21,7 @@ import { Op } from "./protocol.js"
 import * as RateLimit from "./rateLimit.js"
 import type * as Scheduler from "./scheduler.js"
 import type * as Session from "./session.js"
+import * as Tracing from "./tracing.js"
 
 /**
  * The connection state machine's states.
@@ -61,6 +63,8 @@ export const make = (options: {
   readonly encode: (payload: unknown) => Encoding.Frame
   /** Waits until this shard may identify (one Identify per concurrency bucket per 5 s). */
   readonly acquireIdentify: Effect.Effect<void>
+  /** The attempt's spans: Hello starts its Identify or Resume span. */
+  readonly attempt: Tracing.Attempt
   /** Waits for the connection's end (the wait for the bucket ends with it). */
   readonly awaitEnd: Effect.Effect<void>
   readonly end: (reason: ConnectionEnded.ConnectionEnded) => void
@@ -121,16 +125,30 @@ export const make = (options: {
         send: () => options.sendNow(Heartbeat.frame(config.encoding, session.heartbeatSequence())),
         onZombie: options.end
       })
-      if (options.plan.mode === "resume" && session.id() !== undefined) {
+      const attributes: Record<string, unknown> = {
+        [Tracing.Attribute.shardId]: shard,
+        [Tracing.Attribute.shardCount]: config.shard[1],
+        [Tracing.Attribute.heartbeatInterval]: interval
+      }
+      const { attempt } = options
+      const sessionId = session.id()
+      if (options.plan.mode === "resume" && sessionId !== undefined) {
+        attributes[Tracing.Attribute.sessionId] = sessionId
+        attributes[Tracing.Attribute.sequence] = session.sequence()
+        yield* Tracing.startStep(attempt, "resume", attributes)
         options.setStatus("Resuming")
         options.sendNow(resume())
       } else {
+        yield* Tracing.startStep(attempt, "identify", attributes)
         options.setStatus("Identifying")
-        // The wait for the bucket ends early when the connection does.
-        const mayIdentify = yield* Effect.raceFirst(
-          Effect.as(options.acquireIdentify, true),
-          Effect.as(options.awaitEnd, false)
-        )
+        // The wait for the bucket ends early when the connection does. A limiter that traces
+        // its work does it in the Identify span.
+        const waitStart = scheduler.now()
+        const acquire = attempt.step === undefined
+          ? options.acquireIdentify
+          : Effect.withParentSpan(options.acquireIdentify, attempt.step)
+        const mayIdentify = yield* Effect.raceFirst(Effect.as(acquire, true), Effect.as(options.awaitEnd, false))
+        attempt.step?.attribute(Tracing.Attribute.identifyWait, scheduler.now() - waitStart)
         if (!mayIdentify) return
         options.sendNow(identify())
       }

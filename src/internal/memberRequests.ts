@@ -3,6 +3,8 @@
  * dispatches carrying the request's `nonce`, `chunk_count` of them. Each request gets a nonce
  * here; the dispatch step hands every chunk over (`onChunk`), and the request completes when
  * all of its chunks have arrived. The chunks are also delivered to the event stream as usual.
+ * The request's nonce and what it gathered annotate the current span (the gateway's
+ * `request_guild_members`, see tracing.ts).
  *
  * @internal
  */
@@ -15,6 +17,7 @@ import * as GatewayError from "../GatewayError.js"
 import type { GatewayEvent } from "../GatewayEvent.js"
 import type { Member } from "../schema/Member.js"
 import type { PartialPresence } from "../schema/Presence.js"
+import * as Tracing from "./tracing.js"
 
 /** The members gathered by one Request Guild Members. @internal */
 export interface GuildMembersResult {
@@ -101,6 +104,7 @@ export const make = (): MemberRequests => {
       }
       const millis = Duration.toMillis(Duration.decode(timeout))
       collectors.set(nonce, collector)
+      yield* Effect.annotateCurrentSpan(Tracing.Attribute.nonce, nonce)
       yield* send(nonce).pipe(
         Effect.zipRight(Deferred.await(collector.done)),
         Effect.timeoutFail({
@@ -111,7 +115,15 @@ export const make = (): MemberRequests => {
               timeoutMillis: millis
             })
         }),
-        Effect.ensuring(Effect.sync(() => collectors.delete(nonce)))
+        Effect.ensuring(Effect.suspend(() => {
+          collectors.delete(nonce)
+          return Effect.annotateCurrentSpan({
+            [Tracing.Attribute.memberChunks]: collector.received,
+            [Tracing.Attribute.memberCount]: collector.members.length,
+            [Tracing.Attribute.memberNotFound]: collector.notFound.length,
+            [Tracing.Attribute.memberUndecoded]: collector.undecodedChunks
+          })
+        }))
       )
       return {
         guildId,

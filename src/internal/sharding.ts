@@ -16,6 +16,7 @@ import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import type * as Tracer from "effect/Tracer"
 import type { Requirements } from "../Gateway.js"
 import { GatewayConfig } from "../GatewayConfig.js"
 import type { Sharding, ShardingOptions } from "../Sharding.js"
@@ -32,6 +33,7 @@ import * as GatewayBot from "./gatewayBot.js"
 import * as IntentCheck from "./intentCheck.js"
 import * as Scheduler from "./scheduler.js"
 import * as StartupReplay from "./startupReplay.js"
+import * as Tracing from "./tracing.js"
 
 /** @internal */
 export type ShardingShape = Sharding
@@ -136,7 +138,7 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
         if (set.retired || set.held !== undefined) return Effect.void
         if (error._tag === "ScalingRequired" && reshardable) {
           return Effect.asVoid(Effect.forkIn(
-            reshardTo(undefined).pipe(Effect.catchAll(hub.fail)),
+            reshardTo(undefined, "scaling_required").pipe(Effect.catchAll(hub.fail)),
             parentScope
           ))
         }
@@ -219,9 +221,28 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
       })
 
     const lock = yield* Effect.makeSemaphore(1)
-    const reshardTo = (requested: number | undefined): Effect.Effect<void, GatewayError.GatewayFatalError> =>
+    // In a `reshard` span: a child of the caller's span, or a trace of its own when a shard's 4011
+    // started it; the new shards' first connection attempts are its children. `context`, captured
+    // at start, holds the span current then: the reshard's span is set inside it.
+    const reshardTo = (
+      requested: number | undefined,
+      trigger: "user" | "scaling_required"
+    ): Effect.Effect<void, GatewayError.GatewayFatalError> =>
+      Effect.useSpan(
+        Tracing.SpanName.reshard,
+        Tracing.spanOptions({
+          root: trigger === "scaling_required",
+          attributes: { [Tracing.Attribute.trigger]: trigger }
+        }),
+        (span) => reshardIn(span, requested).pipe(Effect.withParentSpan(span), Effect.provide(context))
+      )
+    const reshardIn = (
+      span: Tracer.Span,
+      requested: number | undefined
+    ): Effect.Effect<void, GatewayError.GatewayFatalError, Socket.WebSocketConstructor | HttpClient.HttpClient> =>
       lock.withPermits(1)(Effect.gen(function*() {
         const old = current
+        span.attribute(Tracing.Attribute.previousShardCount, old.count)
         let count = requested
         if (count === undefined) {
           const bot = yield* fetchBot
@@ -234,6 +255,7 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
             )
           }
         }
+        span.attribute(Tracing.Attribute.shardCount, count)
         if (count === old.count) return
         yield* Effect.logInfo(`resharding: starting ${count} shards to replace ${old.count}`)
         const next = yield* startSet(count, range(count), true)
@@ -245,7 +267,7 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
         }
         yield* switchTo(old, next)
         yield* Effect.logInfo(`resharded: ${count} shards are READY, the ${old.count} old ones are closed`)
-      }).pipe(Effect.provide(context)))
+      }))
 
     current = yield* startSet(initialCount, initialIds, false)
 
@@ -314,7 +336,7 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
               })
             )
           }
-          return reshardTo(shardCount)
+          return reshardTo(shardCount, "user")
         }),
       awaitFatal: hub.awaitFailure
     }
