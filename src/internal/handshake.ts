@@ -122,7 +122,10 @@ export const make = (options: {
         intervalMillis: interval,
         jitter: yield* Random.next,
         state: options.heartbeat,
-        send: () => options.sendNow(Heartbeat.frame(config.encoding, session.heartbeatSequence())),
+        send: (beat) => {
+          session.beat(beat)
+          options.sendNow(Heartbeat.frame(config.encoding, session.heartbeatSequence()))
+        },
         onZombie: options.end
       })
       const attributes: Record<string, unknown> = {

@@ -7,9 +7,9 @@
  * answered at once by the frame reader (see frameReader.ts). The beats run on the
  * process's one scheduler (scheduler.ts), not on a fiber of their own.
  *
- * While a regular beat's `send` runs, `currentBeat` tells the beat's time and interval: reading
- * the sequence for the heartbeat is when the session takes its checkpoint for the store
- * (session.ts). An answer to a heartbeat request is not a regular beat: it has no `currentBeat`.
+ * A regular beat's `send` is given the beat (its time and interval): the shard's session takes
+ * its checkpoint for the store then (session.ts). An answer to a heartbeat request is not a
+ * regular beat and makes no checkpoint.
  *
  * @internal
  */
@@ -52,18 +52,6 @@ export interface Beat {
   readonly intervalMillis: number
 }
 
-// The regular beat whose `send` is running: set around the (synchronous) call, so only what
-// `send` calls sees it.
-let beating: Beat | undefined
-
-/**
- * The regular heartbeat being sent now, if the caller runs inside its `send` (see `start`);
- * `undefined` anywhere else, the answer to a heartbeat request (op 1) included.
- *
- * @internal
- */
-export const currentBeat = (): Beat | undefined => beating
-
 /** Records that reading the socket stopped (`true`) or went on (`false`). @internal */
 export const setReadPaused = (state: HeartbeatState, paused: boolean): void => {
   state.readPaused = paused
@@ -91,7 +79,8 @@ export const start = (options: {
   /** In [0, 1): from Effect's `Random`, so tests are deterministic. */
   readonly jitter: number
   readonly state: HeartbeatState
-  readonly send: () => void
+  /** Writes a regular heartbeat; `beat` is when it goes out and the interval to the next. */
+  readonly send: (beat: Beat) => void
   readonly onZombie: (error: HeartbeatTimeout) => void
 }): Scheduler.Entry => {
   const { intervalMillis, send, state } = options
@@ -110,12 +99,7 @@ export const start = (options: {
       state.pausedSinceBeat = state.readPaused
       state.acked = false
       state.sentAt = now
-      beating = { now, intervalMillis }
-      try {
-        send()
-      } finally {
-        beating = undefined
-      }
+      send({ now, intervalMillis })
       return now + intervalMillis
     }
   )

@@ -8,7 +8,7 @@
  * | `received` (what heartbeats send) | the frame reader, as a dispatch arrives | `noteReceived` |
  * | `sequence` (what Resume sends), `id`, `resumeUrl` | the dispatch step, as a dispatch is accepted | `accept` |
  * | all of them, cleared | the shard loop, when Discord ends the session | `lose` |
- * | the checkpoints (what a restarted process resumes from) | the heartbeats, as each regular beat goes out | `heartbeatSequence` |
+ * | the checkpoints (what a restarted process resumes from) | the heartbeats, as each regular beat goes out | `beat` |
  *
  * What reaches the `SessionStore` is a checkpoint, never the position of the moment: a sequence
  * just accepted may still wait in a subscriber's inbox (or in `deliver`, under back-pressure), and
@@ -36,7 +36,7 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import * as Runtime from "effect/Runtime"
 import type * as SessionStore from "../SessionStore.js"
-import * as Heartbeat from "./heartbeat.js"
+import type * as Heartbeat from "./heartbeat.js"
 
 /**
  * No sequence seen yet. Discord numbers a session's first dispatch 1, but other servers speaking
@@ -83,11 +83,10 @@ export interface Session {
   readonly id: () => string | undefined
   /** The last sequence delivered to the event stream (`NoSequence`: none). Resume sends it. */
   readonly sequence: () => number
-  /**
-   * What the next heartbeat carries: the last sequence received, or `null`. Read for every
-   * heartbeat sent; during a regular beat (`Heartbeat.currentBeat`) it also takes the checkpoint.
-   */
+  /** What the next heartbeat carries: the last sequence received, or `null`. */
   readonly heartbeatSequence: () => number | null
+  /** A regular heartbeat is going out (not an answer to op 1): takes the checkpoint it makes. */
+  readonly beat: (beat: Heartbeat.Beat) => void
   /** Resume when there is a session, identify on `gatewayUrl` otherwise. */
   readonly plan: (gatewayUrl: string) => Plan
   /** The frame reader saw a dispatch with sequence `s` (not yet decoded or delivered). */
@@ -217,11 +216,8 @@ export const make = (store: SessionStore.SessionStore, key: SessionStore.ShardKe
     const session: Session = {
       id: () => id,
       sequence: () => sequence,
-      heartbeatSequence: () => {
-        const current = Heartbeat.currentBeat()
-        if (current !== undefined) beat(current)
-        return received === NoSequence ? null : received
-      },
+      heartbeatSequence: () => (received === NoSequence ? null : received),
+      beat,
       plan: (gatewayUrl) =>
         id !== undefined && resumeUrl !== undefined ? { mode: "resume", url: resumeUrl } : { mode: "identify", url: gatewayUrl },
       noteReceived: (s) => {
