@@ -400,14 +400,20 @@ describe("tracing: requests and resharding", () => {
 
   const spacing = IdentifyLimiter.IdentifyIntervalMillis + IdentifyLimiter.defaultMarginMillis
 
+  /** Two shards on the simulator in the context (count and URL from its GET /gateway/bot), READY. */
+  const twoShardsReady = Effect.gen(function*() {
+    const sim = yield* Simulator
+    const sharding = yield* Sharding.make({ shards: 2 }).pipe(
+      Effect.provide(GatewayConfig.layer({ token, apiBaseUrl: sim.apiBaseUrl, waitForReady: false }))
+    )
+    yield* sharding.ready
+    return { sim, sharding }
+  })
+
   it.scoped("reshard(n): a span in the caller's, with both counts; the new shards' first attempts are its children", () => {
     const rec = recorder()
     return Effect.gen(function*() {
-      const sim = yield* Simulator
-      const sharding = yield* Sharding.make({ shards: 2 }).pipe(
-        Effect.provide(GatewayConfig.layer({ token, apiBaseUrl: sim.apiBaseUrl, waitForReady: false }))
-      )
-      yield* sharding.ready
+      const { sharding } = yield* twoShardsReady
       const resharding = yield* Effect.fork(sharding.reshard(3).pipe(Effect.withSpan("bot.admin")))
       for (let i = 0; i < 3; i++) yield* TestClock.adjust(spacing)
       yield* Fiber.join(resharding)
@@ -432,11 +438,7 @@ describe("tracing: requests and resharding", () => {
   it.scoped("4011: the reshard is a trace of its own, triggered by scaling_required", () => {
     const rec = recorder()
     return Effect.gen(function*() {
-      const sim = yield* Simulator
-      const sharding = yield* Sharding.make({ shards: 2 }).pipe(
-        Effect.provide(GatewayConfig.layer({ token, apiBaseUrl: sim.apiBaseUrl, waitForReady: false }))
-      )
-      yield* sharding.ready
+      const { sim, sharding } = yield* twoShardsReady
       yield* sim.setRequiredShards(4)
       yield* sim.invalidSession(false)
       for (let i = 0; i < 4; i++) yield* TestClock.adjust(spacing)
