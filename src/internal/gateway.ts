@@ -240,16 +240,75 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
       )
     )
 
+  // The reconnect schedule's state, from the first failed attempt until a healthy connection.
+  let driver: Schedule.ScheduleDriver<unknown, unknown, never> | undefined
+  let failures = 0
+
+  // After a connection ended (not by `pause`): counts it, then resumes, identifies anew after
+  // losing the session, waits per the reconnect schedule or op 9, or stops with a fatal error.
+  // Runs in the `reconnect` span, which it returns for the next attempt to belong to.
+  const afterConnection = (
+    end: ConnectionEnded.ConnectionEnded,
+    healthy: boolean,
+    gatewayUrl: string,
+    span: Tracer.Span
+  ): Effect.Effect<Tracer.Span, GatewayError.GatewayFatalError> =>
+    Effect.gen(function*() {
+      yield* Effect.logInfo(end.message)
+      Metrics.connectionsEnded.unsafeUpdate(1, [
+        ...metricTags,
+        MetricLabel.make("reason", end._tag),
+        ...(end._tag === "ConnectionClosed" ? [MetricLabel.make("close_code", String(end.closeCode))] : [])
+      ])
+      let waitMillis = 0
+      switch (end._tag) {
+        case "ConnectionClosed": {
+          const decision = CloseCodes.decide(shard, end.closeCode, end.reason)
+          if (decision._tag === "Fatal") {
+            span.attribute(Tracing.Attribute.decision, "fatal")
+            return yield* Effect.fail(decision.error)
+          }
+          if (decision._tag === "Reidentify") yield* sessionLost(`close ${end.closeCode}`)
+          break
+        }
+        case "SessionInvalidated": {
+          if (!end.resumable) {
+            yield* sessionLost("invalid session (op 9)")
+            // Discord: wait a random 1-5 s before identifying again.
+            waitMillis = yield* Random.nextIntBetween(1000, 5001)
+          }
+          break
+        }
+        default:
+          break
+      }
+      yield* session.save
+      const waitStart = yield* Clock.currentTimeMillis
+      // op 9 is an answer from a working gateway, with its own wait: not a failed attempt.
+      if (healthy || waitMillis > 0) {
+        failures = 0
+        driver = undefined
+      } else {
+        failures++
+        driver ??= yield* Schedule.driver(config.reconnectSchedule)
+        const next = yield* Effect.either(driver.next(end))
+        if (next._tag === "Left") {
+          span.attribute(Tracing.Attribute.decision, "exhausted")
+          return yield* new GatewayError.ReconnectExhausted({ shard, attempts: failures, lastReason: end.message })
+        }
+      }
+      if (waitMillis > 0) yield* Effect.sleep(waitMillis)
+      span.attribute(Tracing.Attribute.backoffMillis, (yield* Clock.currentTimeMillis) - waitStart)
+      span.attribute(Tracing.Attribute.decision, session.plan(gatewayUrl).mode)
+      return span
+    })
+
   const loop = Effect.gen(function*() {
     yield* options.startGate
     const gatewayUrl = yield* resolveGatewayUrl
-    // The reconnect schedule's state, from the first failed attempt until a healthy connection.
-    let driver: Schedule.ScheduleDriver<unknown, unknown, never> | undefined
-    let failures = 0
-    // What the next attempt's span tells of the connection before it, and the `reconnect` span
-    // it belongs to (dropped once the attempt's span has it); after a pause, a trace of its own.
-    let previousCloseCode: number | undefined
-    let previousReason: string | undefined
+    // The connection before the next attempt (its span tells of it; none after a pause), and the
+    // `reconnect` span the attempt belongs to; after a pause, a trace of its own.
+    let previous: ConnectionEnded.ConnectionEnded | undefined
     let parent: Tracer.Span | undefined
     let root = false
     while (true) {
@@ -266,8 +325,8 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
         url: plan.url,
         sessionId: plan.mode === "resume" ? session.id() : undefined,
         attempt: failures + 1,
-        previousCloseCode,
-        previousReason,
+        previousCloseCode: previous?._tag === "ConnectionClosed" ? previous.closeCode : undefined,
+        previousReason: previous?._tag,
         parent,
         root
       })
@@ -277,82 +336,21 @@ export const makeShard = (options: ShardOptions): Effect.Effect<
       if (stopped) {
         // Stopped by `pause`: wait for `resume`, then resume the session.
         yield* session.save
-        previousCloseCode = undefined
-        previousReason = undefined
+        previous = undefined
         root = true
         continue
       }
       // What happens between two connections, in a span (a root: see tracing.ts) that the next
       // attempt's span is a child of.
-      const reconnectAttributes: Record<string, unknown> = {
-        [Tracing.Attribute.shardId]: shard,
-        [Tracing.Attribute.shardCount]: config.shard[1],
-        [Tracing.Attribute.attempt]: failures + 1,
-        [Tracing.Attribute.healthy]: healthy,
-        [Tracing.Attribute.reason]: end._tag
-      }
-      if (end._tag === "ConnectionClosed") reconnectAttributes[Tracing.Attribute.closeCode] = end.closeCode
-      const sessionId = session.id()
-      if (sessionId !== undefined) reconnectAttributes[Tracing.Attribute.sessionId] = sessionId
       parent = yield* Effect.useSpan(
         Tracing.SpanName.reconnect,
-        Tracing.spanOptions({ root: true, attributes: reconnectAttributes }),
-        (span) =>
-          Effect.withParentSpan(
-            Effect.gen(function*() {
-              yield* Effect.logInfo(end.message)
-              Metrics.connectionsEnded.unsafeUpdate(1, [
-                ...metricTags,
-                MetricLabel.make("reason", end._tag),
-                ...(end._tag === "ConnectionClosed" ? [MetricLabel.make("close_code", String(end.closeCode))] : [])
-              ])
-              let waitMillis = 0
-              switch (end._tag) {
-                case "ConnectionClosed": {
-                  const decision = CloseCodes.decide(shard, end.closeCode, end.reason)
-                  if (decision._tag === "Fatal") {
-                    span.attribute(Tracing.Attribute.decision, "fatal")
-                    return yield* Effect.fail(decision.error)
-                  }
-                  if (decision._tag === "Reidentify") yield* sessionLost(`close ${end.closeCode}`)
-                  break
-                }
-                case "SessionInvalidated": {
-                  if (!end.resumable) {
-                    yield* sessionLost("invalid session (op 9)")
-                    // Discord: wait a random 1-5 s before identifying again.
-                    waitMillis = yield* Random.nextIntBetween(1000, 5001)
-                  }
-                  break
-                }
-                default:
-                  break
-              }
-              yield* session.save
-              const waitStart = yield* Clock.currentTimeMillis
-              // op 9 is an answer from a working gateway, with its own wait: not a failed attempt.
-              if (healthy || waitMillis > 0) {
-                failures = 0
-                driver = undefined
-              } else {
-                failures++
-                driver ??= yield* Schedule.driver(config.reconnectSchedule)
-                const next = yield* Effect.either(driver.next(end))
-                if (next._tag === "Left") {
-                  span.attribute(Tracing.Attribute.decision, "exhausted")
-                  return yield* new GatewayError.ReconnectExhausted({ shard, attempts: failures, lastReason: end.message })
-                }
-              }
-              if (waitMillis > 0) yield* Effect.sleep(waitMillis)
-              span.attribute(Tracing.Attribute.backoffMillis, (yield* Clock.currentTimeMillis) - waitStart)
-              span.attribute(Tracing.Attribute.decision, session.plan(gatewayUrl).mode)
-              return span
-            }),
-            span
-          )
+        Tracing.spanOptions({
+          root: true,
+          attributes: Tracing.reconnectAttributes(config.shard, failures + 1, healthy, end, session.id())
+        }),
+        (span) => Effect.withParentSpan(afterConnection(end, healthy, gatewayUrl, span), span)
       )
-      previousCloseCode = end._tag === "ConnectionClosed" ? end.closeCode : undefined
-      previousReason = end._tag
+      previous = end
       root = false
     }
   })

@@ -219,17 +219,25 @@ export const startStep = (
  * @internal
  */
 export const live = (attempt: Attempt, sessionId: string | undefined): Effect.Effect<void> =>
+  endAttempt(attempt, Exit.void, (connect) => {
+    if (sessionId !== undefined) connect.attribute(Attribute.sessionId, sessionId)
+  })
+
+/** Ends the attempt's spans (once: they are dropped from it) with `exit`, after `beforeEnd`. */
+const endAttempt = (
+  attempt: Attempt,
+  exit: Exit.Exit<unknown, unknown>,
+  beforeEnd?: (connect: Tracer.Span) => void
+): Effect.Effect<void> =>
   Effect.suspend(() => {
     const { connect, step } = attempt
     if (connect === undefined && step === undefined) return Effect.void
     attempt.connect = undefined
     attempt.step = undefined
+    if (connect !== undefined) beforeEnd?.(connect)
     return endingAt((endTime) => {
-      if (step !== undefined) end(step, Exit.void, endTime)
-      if (connect !== undefined) {
-        if (sessionId !== undefined) connect.attribute(Attribute.sessionId, sessionId)
-        end(connect, Exit.void, endTime)
-      }
+      if (step !== undefined) end(step, exit, endTime)
+      if (connect !== undefined) end(connect, exit, endTime)
     })
   })
 
@@ -249,21 +257,37 @@ export const failAttempt = (
   attempt: Attempt,
   outcome: Exit.Exit<{ readonly end: ConnectionEnded.ConnectionEnded; readonly stopped: boolean }, unknown>
 ): Effect.Effect<void> =>
-  Effect.suspend(() => {
-    const { connect, step } = attempt
-    if (connect === undefined && step === undefined) return Effect.void
-    attempt.connect = undefined
-    attempt.step = undefined
-    let exit: Exit.Exit<unknown, unknown> = outcome
-    if (Exit.isSuccess(outcome)) {
-      if (connect !== undefined) endAttributes(outcome.value.end, connect)
-      exit = outcome.value.stopped ? Exit.interrupt(FiberId.none) : Exit.fail(outcome.value.end)
-    }
-    return endingAt((endTime) => {
-      if (step !== undefined) end(step, exit, endTime)
-      if (connect !== undefined) end(connect, exit, endTime)
-    })
-  })
+  Exit.isSuccess(outcome)
+    ? endAttempt(
+      attempt,
+      outcome.value.stopped ? Exit.interrupt(FiberId.none) : Exit.fail(outcome.value.end),
+      (connect) => endAttributes(outcome.value.end, connect)
+    )
+    : endAttempt(attempt, outcome)
+
+/**
+ * The attributes of a `reconnect` span: the connection that ended, and the session.
+ *
+ * @internal
+ */
+export const reconnectAttributes = (
+  shard: readonly [number, number],
+  attempt: number,
+  healthy: boolean,
+  ended: ConnectionEnded.ConnectionEnded,
+  sessionId: string | undefined
+): Record<string, unknown> => {
+  const attributes: Record<string, unknown> = {
+    [Attribute.shardId]: shard[0],
+    [Attribute.shardCount]: shard[1],
+    [Attribute.attempt]: attempt,
+    [Attribute.healthy]: healthy,
+    [Attribute.reason]: ended._tag
+  }
+  if (ended._tag === "ConnectionClosed") attributes[Attribute.closeCode] = ended.closeCode
+  if (sessionId !== undefined) attributes[Attribute.sessionId] = sessionId
+  return attributes
+}
 
 /**
  * The attributes a `request_guild_members` span starts with (not the query: user input).
