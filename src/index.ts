@@ -5,6 +5,11 @@
 /**
  * @since 0.1.0
  */
+export * as ClusterSharding from "./ClusterSharding.js"
+
+/**
+ * @since 0.1.0
+ */
 export * as Commands from "./Commands.js"
 
 /**
@@ -66,3 +71,13 @@ export * as SessionStore from "./SessionStore.js"
  * @since 0.1.0
  */
 export * as Sharding from "./Sharding.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as SqlIdentifyLimiter from "./SqlIdentifyLimiter.js"
+
+/**
+ * @since 0.1.0
+ */
+export * as SqlSessionStore from "./SqlSessionStore.js"

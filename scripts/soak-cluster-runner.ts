@@ -1,0 +1,117 @@
+/**
+ * One runner of `npm run soak:cluster` (and of test/clusterSharding.test.ts), started by the parent
+ * with `node --import tsx` and an IPC channel: a cluster runner on PostgreSQL (`PG_URL`) with
+ * `ClusterSharding` for `SHARDS` gateway shards on the simulator at `SIM_URL`, its cluster socket
+ * on `RUNNER_PORT`. Its handler reports every event it finishes to the parent (the report is on
+ * the IPC pipe before the handler returns, so an event the handler finished was reported, however
+ * the process dies), and the shards it holds whenever that changes.
+ */
+import * as RunnerAddress from "@effect/cluster/RunnerAddress"
+import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
+import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import * as PgClient from "@effect/sql-pg/PgClient"
+import * as Effect from "effect/Effect"
+import * as Layer from "effect/Layer"
+import * as Logger from "effect/Logger"
+import * as LogLevel from "effect/LogLevel"
+import * as Option from "effect/Option"
+import * as Redacted from "effect/Redacted"
+import * as Schedule from "effect/Schedule"
+import * as ClusterSharding from "../src/ClusterSharding.js"
+import * as GatewayConfig from "../src/GatewayConfig.js"
+import type { GatewayEvent } from "../src/GatewayEvent.js"
+import * as GatewaySocket from "../src/GatewaySocket.js"
+import * as SqlIdentifyLimiter from "../src/SqlIdentifyLimiter.js"
+import * as SqlSessionStore from "../src/SqlSessionStore.js"
+
+/** What a runner tells the parent. */
+export type RunnerMessage =
+  | { readonly type: "up"; readonly at: number }
+  | { readonly type: "held"; readonly shards: ReadonlyArray<number>; readonly at: number }
+  | {
+    readonly type: "event"
+    readonly shard: number
+    readonly s: number
+    readonly t: string
+    /** MESSAGE_CREATE's `id`, READY's `session_id`. */
+    readonly id: string | undefined
+    readonly at: number
+  }
+  | { readonly type: "fatal"; readonly message: string }
+
+const env = (name: string): string => {
+  const value = process.env[name]
+  if (value === undefined || value === "") throw new Error(`${name} is not set`)
+  return value
+}
+
+const shards = Number(env("SHARDS"))
+const handlerMillis = Number(process.env["HANDLER_MILLIS"] ?? "0")
+const identifyIntervalMillis = Number(process.env["IDENTIFY_INTERVAL_MILLIS"] ?? "5000")
+
+const report = (message: RunnerMessage): Effect.Effect<void> =>
+  Effect.async<void>((resume) => {
+    if (process.send === undefined || !process.connected) return resume(Effect.void)
+    process.send(message, undefined, {}, () => resume(Effect.void))
+  })
+
+const idOf = (event: GatewayEvent): string | undefined => {
+  if (event.type === "MESSAGE_CREATE") return event.data.id
+  if (event.type === "READY") return event.data.session_id
+  return undefined
+}
+
+const handle = (event: GatewayEvent) =>
+  Effect.gen(function*() {
+    if (handlerMillis > 0) yield* Effect.sleep(handlerMillis)
+    if (!("sequence" in event)) return
+    yield* report({ type: "event", shard: event.shard, s: event.sequence, t: event.type, id: idOf(event), at: Date.now() })
+  })
+
+const Runner = ClusterSharding.layer({ shards, handle, shardsPerGroup: shards }).pipe(
+  Layer.provide([
+    GatewayConfig.layer({
+      token: env("TOKEN"),
+      gatewayUrl: env("SIM_URL"),
+      apiBaseUrl: env("SIM_API"),
+      intents: 1 | 512 | 32768
+    }),
+    GatewaySocket.layerWebSocketConstructor,
+    NodeHttpClient.layerUndici,
+    SqlSessionStore.layer(),
+    SqlIdentifyLimiter.layer({ intervalMillis: identifyIntervalMillis })
+  ]),
+  Layer.provide(NodeClusterSocket.layer({
+    storage: "sql",
+    shardingConfig: {
+      ...ClusterSharding.shardingConfig,
+      runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", Number(env("RUNNER_PORT")))),
+      shardsPerGroup: shards
+    }
+  })),
+  Layer.provide(PgClient.layer({ url: Redacted.make(env("PG_URL")), maxConnections: 8 }))
+)
+
+const main = Effect.gen(function*() {
+  const sharding = yield* ClusterSharding.ClusterSharding
+  yield* report({ type: "up", at: Date.now() })
+  let last = ""
+  yield* Effect.repeat(
+    Effect.flatMap(sharding.held, (held) => {
+      const key = held.join(",")
+      if (key === last) return Effect.void
+      last = key
+      return report({ type: "held", shards: held, at: Date.now() })
+    }),
+    Schedule.spaced("20 millis")
+  )
+}).pipe(
+  Effect.tapErrorCause((cause) => report({ type: "fatal", message: String(cause) })),
+  Effect.provide(Runner),
+  Effect.provide(Logger.minimumLogLevel(
+    process.env["LOG_LEVEL"] === "debug" ? LogLevel.Debug : process.env["LOG_LEVEL"] === "info" ? LogLevel.Info : LogLevel.Warning
+  ))
+)
+
+NodeRuntime.runMain(main)

@@ -1,0 +1,531 @@
+/**
+ * Cluster soak: gateway shards on several runner processes of one @effect/cluster cluster, the
+ * runners killed with SIGKILL at random times, and a checker comparing what the simulator sent
+ * (its ground truth) with what the runners' handlers reported.
+ *
+ *   npm run soak:cluster -- --runners 3 --shards 16 --kills 3 --minutes 3
+ *
+ * Options: --runners (default 3), --shards (default 16), --kills (default 3), --minutes (default 3),
+ * --rate MESSAGE_CREATE dispatches per second over all shards (default 40), --seed (default 1),
+ * --max-concurrency the simulator's `max_concurrency` (default 4), --restart-after seconds before a
+ * killed runner is started again (default 15; it rejoins, and the cluster moves shards back to it
+ * gracefully), --handler-ms time each handler takes per event (default 2).
+ *
+ * It starts its own PostgreSQL (test/support/postgres.ts) and the simulator on localhost; each
+ * runner is `scripts/soak-cluster-runner.ts` in its own process, reporting over IPC. Kills fall in
+ * the middle 70 % of the run, at least 20 s apart, each of a random runner holding shards.
+ *
+ * Exits 1 on: a MESSAGE_CREATE of a session never handled (lost) or handled twice (duplicated), an
+ * event missing without a SESSION_LOST before it (an unreported gap), a shard held by two runners
+ * at once, a shard of a killed runner not held again within 10 s, an identify of a bucket less
+ * than 5 s after another of that bucket, or a runner that fails. It prints failover times
+ * (min / median / max), resumes and re-identifies, and bucket violations.
+ */
+import { type ChildProcess, spawn } from "node:child_process"
+import * as Fs from "node:fs"
+import * as Net from "node:net"
+import { dirname, join } from "node:path"
+import { fileURLToPath, pathToFileURL } from "node:url"
+import * as Effect from "effect/Effect"
+import * as Exit from "effect/Exit"
+import * as Scope from "effect/Scope"
+import * as Fixtures from "../src/testing/fixtures.js"
+import { serve } from "../src/testing/Simulator.js"
+import * as Postgres from "../test/support/postgres.js"
+import type { RunnerMessage } from "./soak-cluster-runner.js"
+
+const here = dirname(fileURLToPath(import.meta.url))
+const token = "soak-cluster-token"
+/** Discord's identify window per bucket, which the simulator enforces. */
+const identifyWindowMillis = 5_000
+
+/** How a soak runs. */
+export interface SoakOptions {
+  readonly runners: number
+  readonly shards: number
+  readonly kills: number
+  readonly minutes: number
+  readonly rate: number
+  readonly seed: number
+  readonly maxConcurrency: number
+  readonly restartAfterSeconds: number
+  readonly handlerMillis: number
+  /** Progress lines (default `console.log`). */
+  readonly log?: ((line: string) => void) | undefined
+}
+
+/** What a soak found. */
+export interface SoakReport {
+  readonly ok: boolean
+  readonly problems: ReadonlyArray<string>
+  /** Seconds from a kill until another runner held each of the dead runner's shards. */
+  readonly failovers: ReadonlyArray<number>
+  /** Seconds from a kill until each of the dead runner's shards delivered its RESUMED (or READY). */
+  readonly recoveries: ReadonlyArray<number>
+  readonly identifies: number
+  readonly reidentifies: number
+  readonly resumes: number
+  readonly bucketViolations: number
+  readonly dispatched: number
+  readonly handled: number
+  readonly lost: number
+  readonly duplicated: number
+  readonly kills: number
+  readonly moves: number
+}
+
+interface Runner {
+  readonly index: number
+  readonly incarnation: number
+  readonly port: number
+  readonly process: ChildProcess
+  held: ReadonlySet<number>
+  up: boolean
+  exited: boolean
+  killedAt: number | undefined
+  fatal: string | undefined
+  /** The tail of its log (stdout and stderr). */
+  stderr: string
+}
+
+/** A shard held by one runner incarnation from `from` until `to` (undefined: still). */
+interface Holding {
+  readonly shard: number
+  readonly runner: string
+  readonly from: number
+  to: number | undefined
+}
+
+const freePort = (): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const server = Net.createServer()
+    server.once("error", reject)
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as Net.AddressInfo
+      server.close(() => resolve(port))
+    })
+  })
+
+const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis))
+
+/** A small seeded generator (mulberry32): the same seed, the same kill times and victims. */
+const random = (seed: number) => {
+  let state = seed >>> 0
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0
+    let t = state
+    t = Math.imul(t ^ (t >>> 15), t | 1)
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
+  }
+}
+
+const stats = (values: ReadonlyArray<number>) => {
+  if (values.length === 0) return "none"
+  const sorted = [...values].sort((a, b) => a - b)
+  const median = sorted.length % 2 === 1
+    ? sorted[(sorted.length - 1) / 2]!
+    : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2
+  return `${sorted[0]!.toFixed(2)} / ${median.toFixed(2)} / ${sorted.at(-1)!.toFixed(2)} s (min / median / max, n=${sorted.length})`
+}
+
+/** Runs one soak and checks it. */
+export const run = async (options: SoakOptions): Promise<SoakReport> => {
+  const log = options.log ?? ((line: string) => console.log(line))
+  const rand = random(options.seed)
+  const problems: Array<string> = []
+  const pg = await Postgres.start()
+  const scope = Effect.runSync(Scope.make())
+  const runners: Array<Runner> = []
+  try {
+    const { shape: sim } = await Effect.runPromise(
+      serve({
+        token,
+        shards: options.shards,
+        maxConcurrency: options.maxConcurrency,
+        heartbeatInterval: 5_000,
+        guilds: options.shards
+      }).pipe(Scope.extend(scope))
+    )
+    log(`postgres on port ${pg.port}, simulator at ${sim.url}`)
+
+    // What the handlers reported: MESSAGE_CREATE id -> how many times handled.
+    const handledIds = new Map<string, number>()
+    // Per shard, the time of each RESUMED / READY handled.
+    const liveAt = new Map<number, Array<number>>()
+    const holdings: Array<Holding> = []
+    let handledCount = 0
+
+    const portOf: Array<number> = []
+    for (let i = 0; i < options.runners; i++) portOf.push(await freePort())
+    let incarnations = 0
+
+    const start = (index: number): Runner => {
+      const env: Record<string, string | undefined> = {
+        ...process.env,
+        PG_URL: pg.url,
+        SIM_URL: sim.url,
+        SIM_API: sim.apiBaseUrl,
+        TOKEN: token,
+        SHARDS: String(options.shards),
+        RUNNER_PORT: String(portOf[index]),
+        HANDLER_MILLIS: String(options.handlerMillis)
+      }
+      // NodeClusterSocket reads these from the environment: they must not leak in from ours.
+      delete env["HOST"]
+      delete env["PORT"]
+      delete env["SHARDS_PER_GROUP"]
+      const child = spawn(process.execPath, ["--import", "tsx", join(here, "soak-cluster-runner.ts")], {
+        cwd: join(here, ".."),
+        env,
+        stdio: ["ignore", "pipe", "pipe", "ipc"]
+      })
+      const runner: Runner = {
+        index,
+        incarnation: ++incarnations,
+        port: portOf[index]!,
+        process: child,
+        held: new Set(),
+        up: false,
+        exited: false,
+        killedAt: undefined,
+        fatal: undefined,
+        stderr: ""
+      }
+      const name = `runner ${index}#${runner.incarnation}`
+      const open = new Map<number, Holding>()
+      const closeAll = (at: number) => {
+        for (const holding of open.values()) holding.to = at
+        open.clear()
+      }
+      // SOAK_LOG_DIR: each runner's log (its stderr) in a file of its own, for a failure's story.
+      const logDir = process.env["SOAK_LOG_DIR"]
+      const logFile = logDir === undefined ? undefined : Fs.openSync(join(logDir, `runner-${index}-${runner.incarnation}.log`), "a")
+      const onOutput = (chunk: Buffer) => {
+        runner.stderr = (runner.stderr + chunk.toString()).slice(-20_000)
+        if (logFile !== undefined) Fs.writeSync(logFile, chunk)
+      }
+      child.stdout!.on("data", onOutput)
+      child.stderr!.on("data", onOutput)
+      child.on("message", (message: RunnerMessage) => {
+        switch (message.type) {
+          case "up":
+            runner.up = true
+            break
+          case "held": {
+            const next = new Set(message.shards)
+            for (const shard of next) {
+              if (!open.has(shard)) {
+                const holding: Holding = { shard, runner: name, from: message.at, to: undefined }
+                open.set(shard, holding)
+                holdings.push(holding)
+              }
+            }
+            for (const [shard, holding] of open) {
+              if (!next.has(shard)) {
+                holding.to = message.at
+                open.delete(shard)
+              }
+            }
+            runner.held = next
+            break
+          }
+          case "event":
+            handledCount++
+            if (message.t === "MESSAGE_CREATE" && message.id !== undefined) {
+              handledIds.set(message.id, (handledIds.get(message.id) ?? 0) + 1)
+            } else if (message.t === "RESUMED" || message.t === "READY") {
+              const list = liveAt.get(message.shard) ?? []
+              list.push(message.at)
+              liveAt.set(message.shard, list)
+            }
+            break
+          case "fatal":
+            runner.fatal ??= message.message
+            break
+        }
+      })
+      child.on("exit", (code, signal) => {
+        runner.exited = true
+        closeAll(runner.killedAt ?? Date.now())
+        if (runner.killedAt === undefined && !stopping) {
+          // Its last words may still be on the way through the pipe.
+          setTimeout(() => problems.push(`${name} exited (${signal ?? code}) without being killed:\n${runner.stderr.slice(-3000)}`), 300)
+        }
+      })
+      runners[index] = runner
+      return runner
+    }
+
+    let stopping = false
+    for (let i = 0; i < options.runners; i++) start(i)
+
+    // Every shard held somewhere and live (READY handled).
+    const allLive = async (timeoutMillis: number) => {
+      const deadline = Date.now() + timeoutMillis
+      while (Date.now() < deadline) {
+        const held = new Set(runners.flatMap((r) => (r.exited ? [] : [...r.held])))
+        let live = 0
+        for (let shard = 0; shard < options.shards; shard++) if ((liveAt.get(shard)?.length ?? 0) > 0) live++
+        if (held.size === options.shards && live === options.shards) return true
+        await sleep(100)
+      }
+      return false
+    }
+    const startedAt = Date.now()
+    const bootMillis = Math.ceil(options.shards / options.maxConcurrency) * identifyWindowMillis + 30_000
+    if (!(await allLive(bootMillis))) {
+      problems.push(`not every shard was READY within ${bootMillis / 1000} s of the start`)
+    }
+    log(
+      `all ${options.shards} shards live after ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${
+        runners.map((r) => `runner ${r.index} holds ${r.held.size}`).join(", ")
+      }`
+    )
+
+    // Traffic: MESSAGE_CREATEs with unique ids, to the guild of a random shard.
+    const guildOf = (shard: number) => String(BigInt(shard) << 22n)
+    let dispatched = 0
+    let trafficOn = true
+    const traffic = (async () => {
+      const interval = 1000 / Math.max(1, options.rate)
+      let next = Date.now()
+      while (trafficOn) {
+        const shard = Math.floor(rand() * options.shards)
+        const id = String(1_000_000 + dispatched)
+        await Effect.runPromise(
+          sim.dispatchGuild(
+            "MESSAGE_CREATE",
+            Fixtures.messageCreate({ id, channelId: "42", guildId: guildOf(shard), content: `soak ${id}` }),
+            guildOf(shard)
+          )
+        )
+        dispatched++
+        next += interval
+        await sleep(Math.max(0, next - Date.now()))
+      }
+    })()
+
+    // Kills: in the middle 70 % of the run, at least 20 s apart.
+    const runMillis = options.minutes * 60_000
+    const kills: Array<{ at: number; runner: Runner; shards: ReadonlyArray<number> }> = []
+    const loopStart = Date.now()
+    const slots = Array.from({ length: options.kills }, (_, i) => {
+      const lo = 0.15 + (0.7 * i) / Math.max(1, options.kills)
+      const hi = 0.15 + (0.7 * (i + 1)) / Math.max(1, options.kills)
+      return loopStart + runMillis * (lo + (hi - lo) * rand())
+    })
+    let lastKill = 0
+    const restarts: Array<Promise<void>> = []
+    const report = setInterval(() => {
+      log(
+        `${((Date.now() - loopStart) / 1000).toFixed(0)} s: ${dispatched} dispatched, ${handledCount} handled, ${
+          runners.map((r) => (r.exited ? `runner ${r.index} down` : `runner ${r.index}: ${r.held.size}`)).join(", ")
+        }`
+      )
+    }, 10_000)
+    for (const at of slots) {
+      await sleep(Math.max(0, Math.max(at, lastKill + 20_000) - Date.now()))
+      const candidates = runners.filter((r) => !r.exited && r.killedAt === undefined && r.held.size > 0)
+      if (candidates.length === 0) continue
+      const victim = candidates[Math.floor(rand() * candidates.length)]!
+      victim.killedAt = Date.now()
+      lastKill = victim.killedAt
+      const shards = [...victim.held]
+      victim.process.kill("SIGKILL")
+      kills.push({ at: victim.killedAt, runner: victim, shards })
+      log(`killed runner ${victim.index} (SIGKILL) holding shards ${shards.join(", ")}`)
+      restarts.push(
+        sleep(options.restartAfterSeconds * 1000).then(() => {
+          if (stopping) return
+          start(victim.index)
+          log(`restarted runner ${victim.index}`)
+        })
+      )
+    }
+    await sleep(Math.max(0, loopStart + runMillis - Date.now()))
+    trafficOn = false
+    await traffic
+    await Promise.all(restarts)
+    clearInterval(report)
+
+    // Catch up: every dispatched message handled, or 60 s.
+    const sessions = await Effect.runPromise(sim.sessions)
+    const expected = new Set<string>()
+    for (const session of sessions) {
+      for (const entry of session.log) {
+        if (entry.t === "MESSAGE_CREATE") expected.add((entry.d as { id: string }).id)
+      }
+    }
+    const catchUpUntil = Date.now() + 60_000
+    while (Date.now() < catchUpUntil && [...expected].some((id) => !handledIds.has(id))) await sleep(200)
+
+    // The checks.
+    const finalSessions = await Effect.runPromise(sim.sessions)
+    let lost = 0
+    let duplicated = 0
+    for (const session of finalSessions) {
+      for (const entry of session.log) {
+        if (entry.t !== "MESSAGE_CREATE") continue
+        const id = (entry.d as { id: string }).id
+        const times = handledIds.get(id) ?? 0
+        if (times === 0) {
+          lost++
+          if (lost <= 5) problems.push(`lost: ${id} (s ${entry.s}) of session ${session.id} (shard ${session.shard?.[0]})`)
+        } else if (times > 1) {
+          duplicated++
+          if (duplicated <= 5) {
+            problems.push(`duplicated: ${id} (s ${entry.s}) of session ${session.id} handled ${times} times`)
+          }
+        }
+      }
+    }
+    if (lost > 5) problems.push(`... ${lost} lost in all`)
+    if (duplicated > 5) problems.push(`... ${duplicated} duplicated in all`)
+
+    // Double ownership: two holdings of one shard that overlap in time.
+    for (let shard = 0; shard < options.shards; shard++) {
+      const list = holdings.filter((h) => h.shard === shard).sort((a, b) => a.from - b.from)
+      for (let i = 1; i < list.length; i++) {
+        const previous = list[i - 1]!
+        const end = previous.to ?? Infinity
+        if (end > list[i]!.from) {
+          problems.push(
+            `shard ${shard} held by ${previous.runner} and ${list[i]!.runner} at once (${
+              ((end === Infinity ? Date.now() : end) - list[i]!.from).toFixed(0)
+            } ms)`
+          )
+        }
+      }
+    }
+
+    // Failover: each shard of a killed runner held again, and live again.
+    const failovers: Array<number> = []
+    const recoveries: Array<number> = []
+    for (const kill of kills) {
+      for (const shard of kill.shards) {
+        const next = holdings.find((h) => h.shard === shard && h.from > kill.at)
+        if (next === undefined) {
+          problems.push(`shard ${shard} of the runner killed at +${((kill.at - loopStart) / 1000).toFixed(0)} s never ran again`)
+          continue
+        }
+        const seconds = (next.from - kill.at) / 1000
+        failovers.push(seconds)
+        if (seconds > 10) problems.push(`shard ${shard} ran again ${seconds.toFixed(1)} s after its runner died (> 10 s)`)
+        const live = liveAt.get(shard)?.find((at) => at > kill.at)
+        if (live !== undefined) recoveries.push((live - kill.at) / 1000)
+      }
+    }
+
+    // Identify vs resume, and identify buckets, from what the simulator received.
+    const payloads = await Effect.runPromise(sim.payloads)
+    const identifies = payloads.filter((p) => p.op === 2)
+    const resumes = payloads.filter((p) => p.op === 6).length
+    const identifiedShards = new Map<number, number>()
+    for (const p of identifies) {
+      const shard = ((p.d as { shard?: [number, number] }).shard ?? [0, 1])[0]
+      identifiedShards.set(shard, (identifiedShards.get(shard) ?? 0) + 1)
+    }
+    const reidentifies = [...identifiedShards.values()].reduce((sum, n) => sum + Math.max(0, n - 1), 0)
+    const byBucket = new Map<number, Array<number>>()
+    for (const p of identifies) {
+      const shard = ((p.d as { shard?: [number, number] }).shard ?? [0, 1])[0]
+      const bucket = shard % options.maxConcurrency
+      const list = byBucket.get(bucket) ?? []
+      list.push(p.at)
+      byBucket.set(bucket, list)
+    }
+    let bucketViolations = 0
+    for (const [bucket, times] of byBucket) {
+      times.sort((a, b) => a - b)
+      for (let i = 1; i < times.length; i++) {
+        if (times[i]! - times[i - 1]! < identifyWindowMillis) {
+          bucketViolations++
+          problems.push(`bucket ${bucket}: two identifies ${times[i]! - times[i - 1]!} ms apart`)
+        }
+      }
+    }
+    if (reidentifies > 0) problems.push(`${reidentifies} re-identifies (every moved shard should resume)`)
+    for (const runner of runners) if (runner.fatal !== undefined) problems.push(`runner ${runner.index}: ${runner.fatal}`)
+
+    const moves = holdings.length - options.shards
+    log("")
+    log(`dispatched ${expected.size} MESSAGE_CREATE, handled ${handledIds.size} distinct; lost ${lost}, duplicated ${duplicated}`)
+    log(`kills: ${kills.length}; shard starts after the first: ${moves}`)
+    log(`failover (killed runner's shards held again): ${stats(failovers)}`)
+    log(`recovery (RESUMED handled after the kill):     ${stats(recoveries)}`)
+    log(`identifies: ${identifies.length} (${reidentifies} re-identifies); resumes: ${resumes}`)
+    log(`bucket violations: ${bucketViolations}`)
+    stopping = true
+    return {
+      ok: problems.length === 0,
+      problems,
+      failovers,
+      recoveries,
+      identifies: identifies.length,
+      reidentifies,
+      resumes,
+      bucketViolations,
+      dispatched: expected.size,
+      handled: handledIds.size,
+      lost,
+      duplicated,
+      kills: kills.length,
+      moves
+    }
+  } finally {
+    for (const runner of runners) if (runner !== undefined && !runner.exited) runner.process.kill("SIGKILL")
+    await Promise.all(
+      runners.filter((r) => r !== undefined && !r.exited).map((r) =>
+        new Promise<void>((resolve) => {
+          r.process.once("exit", () => resolve())
+          setTimeout(resolve, 5_000)
+        })
+      )
+    )
+    await Effect.runPromise(Scope.close(scope, Exit.void))
+    pg.stop()
+  }
+}
+
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href
+if (isMain) {
+  const args = process.argv.slice(2)
+  const option = (name: string, fallback: number): number => {
+    const index = args.indexOf(`--${name}`)
+    const inline = args.find((arg) => arg.startsWith(`--${name}=`))
+    const raw = inline !== undefined ? inline.slice(name.length + 3) : index >= 0 ? args[index + 1] : undefined
+    const value = raw === undefined ? fallback : Number(raw)
+    if (!Number.isFinite(value) || value < 0) {
+      console.error(`--${name} must be a non-negative number`)
+      process.exit(2)
+    }
+    return value
+  }
+  const options: SoakOptions = {
+    runners: Math.max(1, option("runners", 3)),
+    shards: Math.max(1, option("shards", 16)),
+    kills: option("kills", 3),
+    minutes: option("minutes", 3),
+    rate: option("rate", 40),
+    seed: option("seed", 1),
+    maxConcurrency: Math.max(1, option("max-concurrency", 4)),
+    restartAfterSeconds: option("restart-after", 15),
+    handlerMillis: option("handler-ms", 2)
+  }
+  console.log(`soak:cluster ${JSON.stringify(options)}`)
+  run(options).then(
+    (report) => {
+      if (report.ok) {
+        console.log("PASS")
+        process.exit(0)
+      }
+      console.log(`FAIL:\n- ${report.problems.join("\n- ")}`)
+      process.exit(1)
+    },
+    (error) => {
+      console.error(error)
+      process.exit(1)
+    }
+  )
+}
