@@ -1,7 +1,7 @@
 /**
  * One runner of `npm run soak:cluster` (and of test/clusterSharding.test.ts), started by the parent
  * with `node --import tsx` and an IPC channel: a cluster runner on PostgreSQL (`PG_URL`) with
- * `ClusterSharding` for `SHARDS` gateway shards on the simulator at `SIM_URL`, its cluster socket
+ * `ClusterSharding` for `SHARDS` gateway shards on the simulator whose API is at `SIM_API`, its cluster socket
  * on `RUNNER_PORT`. Its handler reports every event it finishes to the parent (the report is on
  * the IPC pipe before the handler returns, so an event the handler finished was reported, however
  * the process dies), and the shards it holds whenever that changes.
@@ -73,7 +73,7 @@ const Runner = ClusterSharding.layer({ shards, handle, shardsPerGroup: shards })
   Layer.provide([
     GatewayConfig.layer({
       token: env("TOKEN"),
-      gatewayUrl: env("SIM_URL"),
+      // No gateway URL: it comes from GET /gateway/bot, with max_concurrency and the session start budget.
       apiBaseUrl: env("SIM_API"),
       intents: 1 | 512 | 32768
     }),

@@ -164,7 +164,6 @@ export const run = async (options: SoakOptions): Promise<SoakReport> => {
       const env: Record<string, string | undefined> = {
         ...process.env,
         PG_URL: pg.url,
-        SIM_URL: sim.url,
         SIM_API: sim.apiBaseUrl,
         TOKEN: token,
         SHARDS: String(options.shards),
@@ -276,6 +275,15 @@ export const run = async (options: SoakOptions): Promise<SoakReport> => {
     const bootMillis = Math.ceil(options.shards / options.maxConcurrency) * identifyWindowMillis + 30_000
     if (!(await allLive(bootMillis))) {
       problems.push(`not every shard was READY within ${bootMillis / 1000} s of the start`)
+    }
+    // SOAK_DEBUG: how the start went (identify and resume times, the client's closes).
+    if (process.env["SOAK_DEBUG"] !== undefined) {
+      const early = await Effect.runPromise(sim.payloads)
+      log(early.filter((p) => p.op === 2 || p.op === 6).map((p) =>
+        `${p.op === 2 ? "identify" : "resume"} ${JSON.stringify((p.d as { shard?: unknown }).shard ?? (p.d as { session_id?: unknown }).session_id)} +${p.at - startedAt} ms (conn ${p.connection})`
+      ).join("\n"))
+      const closes = await Effect.runPromise(sim.closes)
+      log(`client closes: ${closes.map((c) => `${c.connection}:${c.code}`).join(" ")}`)
     }
     log(
       `all ${options.shards} shards live after ${((Date.now() - startedAt) / 1000).toFixed(1)} s: ${

@@ -178,7 +178,7 @@ export const ClusterSharding: Context.Tag<ClusterSharding, ClusterSharding> = Co
  * `ShardingConfig.layer`). The cluster's defaults move a dead runner's shards after about 31-37 s;
  * these after a median of about 4 s (see the README's measurements):
  *
- * - `shardLockRefreshInterval` 1 s and `shardLockExpiration` 5 s: a dead runner's locks lapse
+ * - `shardLockRefreshInterval` 1 s and `shardLockExpiration` 4 s: a dead runner's locks lapse
  *   after 5 s at most. A live runner that cannot reach the database for 5 s loses its shards.
  * - `refreshAssignmentsInterval` 1 s: runners notice new assignments within a second.
  * - `runnerHealthCheckInterval` 2 s: a dead runner is noticed within about 2 s.
@@ -191,7 +191,7 @@ export const ClusterSharding: Context.Tag<ClusterSharding, ClusterSharding> = Co
  */
 export const shardingConfig: Partial<ShardingConfig.ShardingConfig["Type"]> = {
   shardLockRefreshInterval: "1 second",
-  shardLockExpiration: "5 seconds",
+  shardLockExpiration: "4 seconds",
   refreshAssignmentsInterval: "1 second",
   runnerHealthCheckInterval: "2 seconds"
 }
