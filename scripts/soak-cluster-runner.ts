@@ -85,7 +85,8 @@ const Runner = ClusterSharding.layer({ shards, handle, shardsPerGroup: shards })
   Layer.provide(NodeClusterSocket.layer({
     storage: "sql",
     shardingConfig: {
-      ...ClusterSharding.shardingConfig,
+      // CLUSTER_DEFAULTS=1: the cluster's own settings, to compare failover with ours.
+      ...(process.env["CLUSTER_DEFAULTS"] === "1" ? {} : ClusterSharding.shardingConfig),
       runnerAddress: Option.some(RunnerAddress.make("127.0.0.1", Number(env("RUNNER_PORT")))),
       shardsPerGroup: shards
     }

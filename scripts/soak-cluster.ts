@@ -9,7 +9,8 @@
  * --rate MESSAGE_CREATE dispatches per second over all shards (default 40), --seed (default 1),
  * --max-concurrency the simulator's `max_concurrency` (default 4), --restart-after seconds before a
  * killed runner is started again (default 15; it rejoins, and the cluster moves shards back to it
- * gracefully), --handler-ms time each handler takes per event (default 2).
+ * gracefully), --handler-ms time each handler takes per event (default 2), --cluster-defaults to run the
+ * runners on @effect/cluster's default settings instead of `ClusterSharding.shardingConfig` (for comparison).
  *
  * It starts its own PostgreSQL (test/support/postgres.ts) and the simulator on localhost; each
  * runner is `scripts/soak-cluster-runner.ts` in its own process, reporting over IPC. Kills fall in
@@ -50,6 +51,8 @@ export interface SoakOptions {
   readonly maxConcurrency: number
   readonly restartAfterSeconds: number
   readonly handlerMillis: number
+  /** Run the runners with @effect/cluster's default settings instead of `ClusterSharding.shardingConfig`. */
+  readonly clusterDefaults?: boolean | undefined
   /** Progress lines (default `console.log`). */
   readonly log?: ((line: string) => void) | undefined
 }
@@ -168,7 +171,8 @@ export const run = async (options: SoakOptions): Promise<SoakReport> => {
         TOKEN: token,
         SHARDS: String(options.shards),
         RUNNER_PORT: String(portOf[index]),
-        HANDLER_MILLIS: String(options.handlerMillis)
+        HANDLER_MILLIS: String(options.handlerMillis),
+        CLUSTER_DEFAULTS: options.clusterDefaults === true ? "1" : "0"
       }
       // NodeClusterSocket reads these from the environment: they must not leak in from ours.
       delete env["HOST"]
@@ -519,7 +523,8 @@ if (isMain) {
     seed: option("seed", 1),
     maxConcurrency: Math.max(1, option("max-concurrency", 4)),
     restartAfterSeconds: option("restart-after", 15),
-    handlerMillis: option("handler-ms", 2)
+    handlerMillis: option("handler-ms", 2),
+    clusterDefaults: args.includes("--cluster-defaults")
   }
   console.log(`soak:cluster ${JSON.stringify(options)}`)
   run(options).then(

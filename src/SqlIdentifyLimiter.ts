@@ -65,7 +65,6 @@ import {
   IdentifyIntervalMillis,
   IdentifyLimiter,
   type IdentifyLimits,
-  defaultMarginMillis,
   type SessionStartLimit
 } from "./IdentifyLimiter.js"
 
@@ -83,7 +82,7 @@ export interface SqlOptions {
   readonly prefix?: string | undefined
   /** The time between two Identify of a bucket. Default `IdentifyLimiter.IdentifyIntervalMillis` (Discord's 5 s). */
   readonly intervalMillis?: number | undefined
-  /** Added to `intervalMillis`. Default `IdentifyLimiter.defaultMarginMillis`. */
+  /** Added to `intervalMillis`. Default {@link defaultMarginMillis}. */
   readonly marginMillis?: number | undefined
   /** Overrides the `max_concurrency` the gateway passes (from `GET /gateway/bot`, or 1 without it). */
   readonly maxConcurrency?: number | undefined
@@ -112,6 +111,19 @@ type Attempt =
   | { readonly _tag: "Wait"; readonly millis: number }
 
 const claimed: Attempt = { _tag: "Claimed" }
+
+/**
+ * What this limiter adds to the 5 s by default: 1 s, more than the in-memory limiter's 250 ms.
+ * The claim is committed by the database's clock, and the Identify leaves from another process a
+ * moment later: across processes that moment includes the commit's round trip and the event loop
+ * of a busy process (a runner starting up, another one's shards arriving). In the cluster soak a
+ * 250 ms margin let two Identify of one bucket reach the gateway 4.9 s apart, which Discord answers
+ * with op 9; with 1 s none did.
+ *
+ * @since 0.1.0
+ * @category constants
+ */
+export const defaultMarginMillis = 1_000
 
 /**
  * A limiter on the database in the context, its tables created if missing (the layer's build fails

@@ -19,6 +19,7 @@ import * as SessionStore from "../SessionStore.js"
 import type { GatewayEvent } from "../GatewayEvent.js"
 import * as Fixtures from "../testing/fixtures.js"
 import { Simulator } from "../testing/Simulator.js"
+import * as ClusterDemo from "./cluster.js"
 import * as ShardingDemo from "./sharding.js"
 
 const say = (line: string) => Console.log(line)
@@ -150,7 +151,10 @@ if (shards !== undefined && shards !== "auto" && !(Number.isInteger(Number(shard
 const shardCount = shards === undefined || shards === "auto" ? shards : Number(shards)
 
 const token = process.env["DISCORD_TOKEN"]
-const demo = shardCount === undefined
+// `npm start -- --cluster [--db <dir>]`: the one-runner cluster demo (src/demo/cluster.ts).
+const demo = process.argv.includes("--cluster")
+  ? ClusterDemo.run(process.argv, process.env)
+  : shardCount === undefined
   ? (token ? discordDemo : simulatorDemo)
   : token
   ? ShardingDemo.discordDemo(shardCount)

@@ -166,6 +166,8 @@ export const make = <R>(options: ClusterShardingOptions<R>): Effect.Effect<
     const runShard = (id: number): Effect.Effect<void, never, Scope.Scope | Socket.WebSocketConstructor | HttpClient.HttpClient | R> =>
       Effect.gen(function*() {
         yield* Effect.annotateLogsScoped({ shard: id })
+        // Held until the last of the shard's finalizers (its socket closed): registered first, run last.
+        yield* Effect.addFinalizer(() => Effect.sync(() => held.delete(id)))
         const key: SessionStore.ShardKey = [id, count]
         const position = handle === undefined ? undefined : yield* HandledPosition.make(store, key)
         if (position !== undefined) yield* position.load
@@ -221,8 +223,7 @@ export const make = <R>(options: ClusterShardingOptions<R>): Effect.Effect<
         // would end the session), let the handler finish what it was given, store the position.
         yield* Effect.addFinalizer(() =>
           Effect.gen(function*() {
-            held.delete(id)
-            yield* Effect.logDebug(`handing shard ${id} over`)
+            const handoverStart = yield* Clock.currentTimeMillis
             yield* gateway.pause
             if (queue !== undefined && position !== undefined) {
               const deadline = (yield* Clock.currentTimeMillis) + handoverMillis
@@ -234,8 +235,12 @@ export const make = <R>(options: ClusterShardingOptions<R>): Effect.Effect<
               }
               yield* position.flush
             }
-            const ranFor = (yield* Clock.currentTimeMillis) - startedAt
-            yield* Effect.logInfo(`shard ${id} of ${count} handed over after ${Math.round(ranFor / 1000)} s`)
+            const now = yield* Clock.currentTimeMillis
+            yield* Effect.logInfo(
+              `shard ${id} of ${count} handed over after ${Math.round((now - startedAt) / 1000)} s here (handover ${
+                now - handoverStart
+              } ms)`
+            )
           })
         )
       }).pipe(Effect.provide(context))

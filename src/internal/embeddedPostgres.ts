@@ -230,6 +230,18 @@ export const start = (
   })
 
 /**
+ * A client (its own pool) on a running embedded database: `PgClient.layer` on its URL, as a
+ * process of its own would connect.
+ *
+ * @internal
+ */
+export const client = (
+  database: EmbeddedPostgres,
+  options?: Pick<EmbeddedPostgresOptions, "maxConnections">
+): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient, SqlError> =>
+  PgClient.layer({ url: Redacted.make(database.url), maxConnections: options?.maxConnections ?? 8 })
+
+/**
  * `PgClient.layer` on an embedded PGlite started by {@link start}: `SqlClient` and `PgClient` for
  * as long as the layer's scope lasts, then the pool, the port and the database closed in turn.
  *
@@ -238,8 +250,4 @@ export const start = (
 export const layer = (
   options: EmbeddedPostgresOptions
 ): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient, SqlError> =>
-  Layer.unwrapScoped(Effect.map(start(options), ({ url }) =>
-    PgClient.layer({
-      url: Redacted.make(url),
-      maxConnections: options.maxConnections ?? 8
-    })))
+  Layer.unwrapScoped(Effect.map(start(options), (database) => client(database, options)))
