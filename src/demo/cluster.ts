@@ -126,9 +126,9 @@ const simulatorDemo = (dataDir: string | undefined) =>
     const sql = Context.get(yield* Layer.build(Embedded.client(database, { maxConnections: 1 })), SqlClient.SqlClient)
     // A database kept by an earlier run (`--db`) holds sessions of that run's simulator, which is
     // gone with its process: their resume URL answers no more. The shards identify anew instead.
-    const stale = yield* sql`DELETE FROM ${sql(SqlSessionStore.defaultTable)} RETURNING shard_id`.pipe(
-      Effect.orElseSucceed(() => [])
-    )
+    const stale = dataDir === undefined ? [] : yield* sql`
+      DELETE FROM ${sql(SqlSessionStore.defaultTable)} RETURNING shard_id
+    `.pipe(Effect.orElseSucceed(() => []))
     if (stale.length > 0) {
       yield* say(`The database keeps ${stale.length} sessions of an earlier run's simulator, which is gone: forgotten.`)
     }
@@ -218,8 +218,8 @@ const simulatorDemo = (dataDir: string | undefined) =>
         `sessions and identify turns are in the database too.`
     )
     yield* say(
-      `With max_concurrency 1, the second shard identifies 5 s after the first: the turns are counted in the ` +
-        `database, for every runner.`
+      `With max_concurrency 1, the second shard identifies one turn (5 s and a safety margin) after the first: ` +
+        `the turns are counted in the database, for every runner.`
     )
     const first = yield* startRunner(1)
     yield* eventually(
@@ -325,7 +325,7 @@ const discordDemo = (dataDir: string | undefined) =>
     yield* say(`Embedded PostgreSQL started in ${(database.startupMillis / 1000).toFixed(1)} s on ${database.url}`)
     yield* Layer.build(runnerLayer({
       database,
-      config: GatewayConfig.layerFromEnv({ waitForReady: false }),
+      config: GatewayConfig.layerFromEnv(),
       shards: "auto",
       // A handful of cluster shards is plenty for one runner, and each is a lock row refreshed every second.
       shardsPerGroup: 8,
@@ -335,20 +335,24 @@ const discordDemo = (dataDir: string | undefined) =>
   }).pipe(Effect.scoped)
 
 /** `--db <dir>`: `undefined` without the flag, `"memory"` for an in-memory database. */
-const dbFlag = (argv: ReadonlyArray<string>): string | undefined => {
+const dbFlag = (argv: ReadonlyArray<string>): Effect.Effect<string | undefined, Error> => {
   const index = argv.indexOf("--db")
-  return index < 0 ? undefined : argv[index + 1]
+  if (index < 0) return Effect.succeed(undefined)
+  const value = argv[index + 1]
+  return value === undefined || value.startsWith("-")
+    ? Effect.fail(new Error(`--db needs a directory (or "memory"), got ${JSON.stringify(value ?? "")}`))
+    : Effect.succeed(value)
 }
 
 /**
  * The cluster demo for the command line's `argv` and the environment's `DISCORD_TOKEN`. Fails when
  * the simulator run loses or repeats a message, or a shard does not resume.
  */
-export const run = (argv: ReadonlyArray<string>, env: Record<string, string | undefined>): Effect.Effect<void, unknown> => {
-  const flag = dbFlag(argv)
-  const onDiscord = env["DISCORD_TOKEN"] !== undefined && env["DISCORD_TOKEN"] !== ""
-  const dataDir = flag === "memory" ? undefined : flag ?? (onDiscord ? "./.cluster-demo-db" : undefined)
-  const demo = onDiscord ? discordDemo(dataDir) : simulatorDemo(dataDir)
-  // The runners' routine logs (shards started, handed over) are told by the demo itself.
-  return demo.pipe(Logger.withMinimumLogLevel(LogLevel.Warning))
-}
+export const run = (argv: ReadonlyArray<string>, env: Record<string, string | undefined>): Effect.Effect<void, unknown> =>
+  Effect.flatMap(dbFlag(argv), (flag) => {
+    const onDiscord = env["DISCORD_TOKEN"] !== undefined && env["DISCORD_TOKEN"] !== ""
+    const dataDir = flag === "memory" ? undefined : flag ?? (onDiscord ? "./.cluster-demo-db" : undefined)
+    const demo = onDiscord ? discordDemo(dataDir) : simulatorDemo(dataDir)
+    // The runners' routine logs (shards started, handed over) are told by the demo itself.
+    return demo.pipe(Logger.withMinimumLogLevel(LogLevel.Warning))
+  })

@@ -173,7 +173,9 @@ export const make = <R>(options: ClusterShardingOptions<R>): Effect.Effect<
         if (position !== undefined) yield* position.load
         // Events the handler has not finished (queued or in progress).
         let unfinished = 0
-        const queue = handle === undefined ? undefined : yield* Queue.unbounded<GatewayEvent>()
+        // Bounded like the hub: a handler that falls behind slows the shard's reading, as a slow
+        // subscriber does, instead of piling events up in memory.
+        const queue = handle === undefined ? undefined : yield* Queue.bounded<GatewayEvent>(base.eventBufferCapacity)
         const gateway = yield* Gateway.makeShard({
           config: { ...base, shard: [id, count], gatewayUrl, waitForReady: false },
           scheduler,
