@@ -4,7 +4,8 @@
  * `ClusterSharding` for `SHARDS` gateway shards on the simulator whose API is at `SIM_API`, its cluster socket
  * on `RUNNER_PORT`. Its handler reports every event it finishes to the parent (the report is on
  * the IPC pipe before the handler returns, so an event the handler finished was reported, however
- * the process dies), and the shards it holds whenever that changes.
+ * the process dies), and the shards it holds whenever that changes. Asked by the parent, it sends a
+ * presence update to any shard with `ClusterSharding.send`, and reports how that went.
  */
 import * as RunnerAddress from "@effect/cluster/RunnerAddress"
 import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
@@ -17,6 +18,7 @@ import * as Logger from "effect/Logger"
 import * as LogLevel from "effect/LogLevel"
 import * as Option from "effect/Option"
 import * as Redacted from "effect/Redacted"
+import * as Runtime from "effect/Runtime"
 import * as Schedule from "effect/Schedule"
 import * as ClusterSharding from "../src/ClusterSharding.js"
 import * as GatewayConfig from "../src/GatewayConfig.js"
@@ -39,6 +41,10 @@ export type RunnerMessage =
     readonly at: number
   }
   | { readonly type: "fatal"; readonly message: string }
+  | { readonly type: "sent"; readonly id: number; readonly error: string | undefined }
+
+/** What the parent asks a runner: send a presence update to a shard (through the cluster). */
+export type ParentMessage = { readonly type: "send"; readonly id: number; readonly shard: number; readonly name: string }
 
 const env = (name: string): string => {
   const value = process.env[name]
@@ -97,6 +103,21 @@ const Runner = ClusterSharding.layer({ shards, handle, shardsPerGroup: shards })
 const main = Effect.gen(function*() {
   const sharding = yield* ClusterSharding.ClusterSharding
   yield* report({ type: "up", at: Date.now() })
+  // Commands for any shard, from this runner: through the cluster to the runner that holds it.
+  const runFork = Runtime.runFork(yield* Effect.runtime<never>())
+  process.on("message", (message: ParentMessage) => {
+    if (message.type !== "send") return
+    runFork(
+      sharding.send(message.shard, {
+        op: 3,
+        d: { since: null, activities: [{ name: message.name, type: 0 }], status: "online", afk: false }
+      }).pipe(
+        Effect.timeout("15 seconds"),
+        Effect.match({ onFailure: (error) => String(error), onSuccess: () => undefined }),
+        Effect.flatMap((error) => report({ type: "sent", id: message.id, error }))
+      )
+    )
+  })
   let last = ""
   yield* Effect.repeat(
     Effect.flatMap(sharding.held, (held) => {

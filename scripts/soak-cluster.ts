@@ -19,8 +19,10 @@
  * Exits 1 on: a MESSAGE_CREATE of a session never handled (lost) or handled twice (duplicated), an
  * event missing without a SESSION_LOST before it (an unreported gap), a shard held by two runners
  * at once, a shard of a killed runner not held again within 10 s, an identify of a bucket less
- * than 5 s after another of that bucket, or a runner that fails. It prints failover times
- * (min / median / max), resumes and re-identifies, and bucket violations.
+ * than 5 s after another of that bucket, a command sent through the cluster (every 2 s a runner
+ * sends a presence update to a shard another runner holds) that was sent but never arrived on that
+ * shard's connection, or a runner that fails. It prints failover times (min / median / max), resumes
+ * and re-identifies, bucket violations and the commands delivered.
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
@@ -33,7 +35,7 @@ import * as Scope from "effect/Scope"
 import * as Fixtures from "../src/testing/fixtures.js"
 import { serve } from "../src/testing/Simulator.js"
 import * as Postgres from "../test/support/postgres.js"
-import type { RunnerMessage } from "./soak-cluster-runner.js"
+import type { ParentMessage, RunnerMessage } from "./soak-cluster-runner.js"
 
 const here = dirname(fileURLToPath(import.meta.url))
 const token = "soak-cluster-token"
@@ -75,6 +77,9 @@ export interface SoakReport {
   readonly duplicated: number
   readonly kills: number
   readonly moves: number
+  /** Presence updates a runner sent with `ClusterSharding.send` to a shard another runner held, seen on that shard's connection. */
+  readonly commandsDelivered: number
+  readonly commandsFailed: number
 }
 
 interface Runner {
@@ -246,6 +251,11 @@ export const run = async (options: SoakOptions): Promise<SoakReport> => {
           case "fatal":
             runner.fatal ??= message.message
             break
+          case "sent": {
+            const command = commands.get(message.id)
+            if (command !== undefined) command.error = message.error ?? null
+            break
+          }
         }
       })
       child.on("exit", (code, signal) => {
@@ -261,6 +271,8 @@ export const run = async (options: SoakOptions): Promise<SoakReport> => {
     }
 
     let stopping = false
+    // Presence updates sent through the cluster by a runner to a shard it does not hold.
+    const commands = new Map<number, { shard: number; from: number; name: string; at: number; error: string | null | undefined }>()
     for (let i = 0; i < options.runners; i++) start(i)
 
     // Every shard held somewhere and live (READY handled).
@@ -295,6 +307,21 @@ export const run = async (options: SoakOptions): Promise<SoakReport> => {
       }`
     )
 
+    // Every 2 s, a runner sends a presence update to a shard another runner holds.
+    const sendCommand = () => {
+      const live = runners.filter((r) => !r.exited && r.killedAt === undefined && r.up && r.process.connected)
+      if (live.length === 0) return
+      const from = live[Math.floor(rand() * live.length)]!
+      const others = Array.from({ length: options.shards }, (_, k) => k).filter((k) => !from.held.has(k))
+      if (others.length === 0) return
+      const shard = others[Math.floor(rand() * others.length)]!
+      const id = commands.size + 1
+      const name = `soak command ${id}`
+      commands.set(id, { shard, from: from.index, name, at: Date.now(), error: undefined })
+      const message: ParentMessage = { type: "send", id, shard, name }
+      from.process.send(message)
+    }
+
     // Traffic: MESSAGE_CREATEs with unique ids, to the guild of a random shard.
     const guildOf = (shard: number) => String(BigInt(shard) << 22n)
     let dispatched = 0
@@ -313,6 +340,7 @@ export const run = async (options: SoakOptions): Promise<SoakReport> => {
           )
         )
         dispatched++
+        if (dispatched % Math.max(1, Math.round(options.rate * 2)) === 0) sendCommand()
         next += interval
         await sleep(Math.max(0, next - Date.now()))
       }
@@ -460,6 +488,35 @@ export const run = async (options: SoakOptions): Promise<SoakReport> => {
     if (reidentifies > 0) problems.push(`${reidentifies} re-identifies (every moved shard should resume)`)
     for (const runner of runners) if (runner.fatal !== undefined) problems.push(`runner ${runner.index}: ${runner.fatal}`)
 
+    // Each command a runner said it sent arrived on a connection of its shard.
+    const shardOfConnection = new Map<number, number>()
+    const shardOfSession = new Map(finalSessions.map((session) => [session.id, session.shard?.[0] ?? 0]))
+    for (const p of payloads) {
+      if (p.op === 2) shardOfConnection.set(p.connection, ((p.d as { shard?: [number, number] }).shard ?? [0, 1])[0])
+      if (p.op === 6) {
+        const shard = shardOfSession.get((p.d as { session_id: string }).session_id)
+        if (shard !== undefined) shardOfConnection.set(p.connection, shard)
+      }
+    }
+    const presences = payloads.filter((p) => p.op === 3)
+    let commandsDelivered = 0
+    let commandsFailed = 0
+    for (const command of commands.values()) {
+      if (command.error === undefined) continue
+      if (command.error !== null) {
+        commandsFailed++
+        log(`command to shard ${command.shard} from runner ${command.from} failed: ${command.error}`)
+        continue
+      }
+      const arrived = presences.find((p) =>
+        (p.d as { activities?: Array<{ name?: string }> }).activities?.[0]?.name === command.name
+      )
+      if (arrived === undefined) problems.push(`command ${command.name} to shard ${command.shard} was sent but never arrived`)
+      else if (shardOfConnection.get(arrived.connection) !== command.shard) {
+        problems.push(`command ${command.name} for shard ${command.shard} arrived on shard ${shardOfConnection.get(arrived.connection)}`)
+      } else commandsDelivered++
+    }
+
     const moves = holdings.length - options.shards
     log("")
     log(`dispatched ${expected.size} MESSAGE_CREATE, handled ${handledIds.size} distinct; lost ${lost}, duplicated ${duplicated}`)
@@ -468,6 +525,7 @@ export const run = async (options: SoakOptions): Promise<SoakReport> => {
     log(`recovery (RESUMED handled after the kill):     ${stats(recoveries)}`)
     log(`identifies: ${identifies.length} (${reidentifies} re-identifies); resumes: ${resumes}`)
     log(`bucket violations: ${bucketViolations}`)
+    log(`commands sent through the cluster to another runner's shard: ${commandsDelivered} delivered to the right shard, ${commandsFailed} failed`)
     stopping = true
     return {
       ok: problems.length === 0,
@@ -483,7 +541,9 @@ export const run = async (options: SoakOptions): Promise<SoakReport> => {
       lost,
       duplicated,
       kills: kills.length,
-      moves
+      moves,
+      commandsDelivered,
+      commandsFailed
     }
   } finally {
     for (const runner of runners) if (runner !== undefined && !runner.exited) runner.process.kill("SIGKILL")

@@ -10,7 +10,7 @@ import { run } from "../scripts/soak-cluster.js"
 import * as Postgres from "./support/postgres.js"
 
 describe.skipIf(!Postgres.available())("cluster soak", () => {
-  it("a killed runner's shards resume on the other runner within 10 s: nothing lost, nothing twice, no re-identify, buckets kept", async () => {
+  it("a killed runner's shards resume on the other runner within 10 s: nothing lost, nothing twice, no re-identify, buckets kept, commands routed to the owner", async () => {
     const lines: Array<string> = []
     const report = await run({
       runners: 2,
@@ -34,5 +34,7 @@ describe.skipIf(!Postgres.available())("cluster soak", () => {
     assert.strictEqual(report.bucketViolations, 0)
     assert.isAbove(report.resumes, 0)
     assert.isAbove(report.dispatched, 1000)
+    // Commands sent with ClusterSharding.send from one runner to a shard the other one held.
+    assert.isAbove(report.commandsDelivered, 5)
   }, 240_000)
 })
