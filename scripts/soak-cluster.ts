@@ -32,6 +32,7 @@ import { fileURLToPath, pathToFileURL } from "node:url"
 import * as Effect from "effect/Effect"
 import * as Exit from "effect/Exit"
 import * as Scope from "effect/Scope"
+import * as Chaos from "../src/testing/Chaos.js"
 import * as Fixtures from "../src/testing/fixtures.js"
 import { serve } from "../src/testing/Simulator.js"
 import * as Postgres from "../test/support/postgres.js"
@@ -116,17 +117,6 @@ const freePort = (): Promise<number> =>
 
 const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis))
 
-/** A small seeded generator (mulberry32): the same seed, the same kill times and victims. */
-const random = (seed: number) => {
-  let state = seed >>> 0
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const stats = (values: ReadonlyArray<number>) => {
   if (values.length === 0) return "none"
@@ -140,7 +130,8 @@ const stats = (values: ReadonlyArray<number>) => {
 /** Runs one soak and checks it. */
 export const run = async (options: SoakOptions): Promise<SoakReport> => {
   const log = options.log ?? ((line: string) => console.log(line))
-  const rand = random(options.seed)
+  // The same seed, the same kill times and victims.
+  const rand = Chaos.makeRandom(options.seed)
   const problems: Array<string> = []
   const pg = await Postgres.start()
   const scope = Effect.runSync(Scope.make())

@@ -67,6 +67,7 @@ import {
   type IdentifyLimits,
   type SessionStartLimit
 } from "./IdentifyLimiter.js"
+import { describe, ensureTable } from "./internal/sqlSupport.js"
 
 /**
  * Options of the limiter in SQL.
@@ -253,7 +254,7 @@ export const make = (options?: SqlOptions): Effect.Effect<IdentifyLimiter, SqlEr
             onSome: (error) =>
               Effect.as(
                 Effect.logWarning(
-                  `identify limiter, shard ${shard}: the database failed (${brief(describe(error))}); ` +
+                  `identify limiter, shard ${shard}: the database failed (${describe(error)}); ` +
                     `trying again in ${retryMillis} ms`
                 ),
                 { _tag: "Wait", millis: retryMillis } satisfies Attempt
@@ -302,25 +303,5 @@ export const make = (options?: SqlOptions): Effect.Effect<IdentifyLimiter, SqlEr
 export const layer = (options?: SqlOptions): Layer.Layer<IdentifyLimiter, SqlError, SqlClient.SqlClient> =>
   Layer.effect(IdentifyLimiter, make(options))
 
-/**
- * Runs `create`; when it fails, succeeds all the same if `probe` does. Two processes starting at
- * once may both run `CREATE TABLE IF NOT EXISTS`, and PostgreSQL can fail the second one with a
- * unique violation in its catalog although the table is there.
- */
-const ensureTable = (
-  create: Effect.Effect<unknown, SqlError>,
-  probe: Effect.Effect<unknown, SqlError>
-): Effect.Effect<void, SqlError> =>
-  create.pipe(Effect.asVoid, Effect.catchAll((error) => probe.pipe(Effect.asVoid, Effect.mapError(() => error))))
 
-/** Long enough to say what is wrong, short enough for one log line. */
-const brief = (message: string): string => {
-  const line = message.replace(/\s+/g, " ")
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line
-}
 
-/** A `SqlError`'s own message is generic ("Failed to acquire connection"): the driver's says what went wrong. */
-const describe = (error: SqlError): string => {
-  const cause = error.cause instanceof Error ? error.cause.message : undefined
-  return cause === undefined || cause === "" ? error.message : `${error.message}: ${cause}`
-}

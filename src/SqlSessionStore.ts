@@ -40,6 +40,7 @@ import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
 import { SessionStore, type SessionState, type ShardKey } from "./SessionStore.js"
+import { describe, ensureTable } from "./internal/sqlSupport.js"
 
 /**
  * Options of a store in SQL.
@@ -78,20 +79,9 @@ const StoredRow = Schema.Struct({
 })
 const decodeRow = Schema.decodeUnknown(StoredRow)
 
-/** Long enough to say what is wrong, short enough for one log line. */
-const brief = (message: string): string => {
-  const line = message.replace(/\s+/g, " ")
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line
-}
-
 /** A `SqlError` or a `ParseError`. */
 type Failure = { readonly message: string; readonly cause?: unknown }
 
-/** A `SqlError`'s own message is generic ("Failed to execute statement"): the driver's says what went wrong. */
-const describe = (error: Failure): string => {
-  const cause = error.cause instanceof Error ? error.cause.message : undefined
-  return cause === undefined || cause === "" ? error.message : `${error.message}: ${cause}`
-}
 
 /**
  * A store in the table `options.table` of the database in the context, created if missing (the
@@ -129,7 +119,7 @@ export const make = (options?: SqlOptions): Effect.Effect<SessionStore, SqlError
     )
 
     const warn = ([id, count]: ShardKey, what: string) => (error: Failure) =>
-      Effect.logWarning(`session store, shard ${id} of ${count}: ${what}: ${brief(describe(error))}`)
+      Effect.logWarning(`session store, shard ${id} of ${count}: ${what}: ${describe(error)}`)
     const none = Option.none<SessionState>()
 
     return SessionStore.of({
@@ -174,16 +164,6 @@ export const make = (options?: SqlOptions): Effect.Effect<SessionStore, SqlError
     })
   })
 
-/**
- * Runs `create`; when it fails, succeeds all the same if `probe` does. Two processes starting at
- * once may both run `CREATE TABLE IF NOT EXISTS`, and PostgreSQL can fail the second one with a
- * unique violation in its catalog although the table is there.
- */
-const ensureTable = (
-  create: Effect.Effect<unknown, SqlError>,
-  probe: Effect.Effect<unknown, SqlError>
-): Effect.Effect<void, SqlError> =>
-  create.pipe(Effect.asVoid, Effect.catchAll((error) => probe.pipe(Effect.asVoid, Effect.mapError(() => error))))
 
 /**
  * A layer with a store in SQL (see {@link make}), on the `SqlClient` in the context: for

@@ -42,7 +42,7 @@ import * as GatewayBot from "./gatewayBot.js"
 import * as HandledPosition from "./handledPosition.js"
 import * as IntentCheck from "./intentCheck.js"
 import * as Scheduler from "./scheduler.js"
-import { shardOf } from "./sharding.js"
+import { checkShards, shardOf } from "./sharding.js"
 import * as StartupReplay from "./startupReplay.js"
 
 /** What a `Send` to a shard's owner can fail with. */
@@ -118,11 +118,7 @@ export const make = <R>(options: ClusterShardingOptions<R>): Effect.Effect<
       retention: StartupReplay.retentionFor(base.startupReplay)
     })
 
-    if (typeof options.shards === "number" && (!Number.isInteger(options.shards) || options.shards < 1)) {
-      return yield* new GatewayError.InvalidShardingOptions({
-        reason: `shards must be a positive integer or "auto", got ${options.shards}`
-      })
-    }
+    yield* checkShards(options.shards)
     const bot = typeof options.shards === "number" && base.gatewayUrl !== undefined
       ? undefined
       : yield* GatewayBot.fetchOrFail(base.apiBaseUrl, base.token, 0).pipe(

@@ -58,6 +58,16 @@ interface ShardSet {
 export const shardOf = (guildId: string, shardCount: number): number | undefined =>
   /^\d{1,20}$/.test(guildId) ? Number((BigInt(guildId) >> 22n) % BigInt(shardCount)) : undefined
 
+/**
+ * Fails with `InvalidShardingOptions` unless `shards` is `"auto"`, absent or a positive integer.
+ *
+ * @internal
+ */
+export const checkShards = (shards: "auto" | number | undefined): Effect.Effect<void, GatewayError.InvalidShardingOptions> =>
+  typeof shards === "number" && (!Number.isInteger(shards) || shards < 1)
+    ? new GatewayError.InvalidShardingOptions({ reason: `shards must be a positive integer or "auto", got ${shards}` })
+    : Effect.void
+
 const range = (n: number): ReadonlyArray<number> => Array.from({ length: n }, (_, i) => i)
 
 /** @internal */
@@ -82,11 +92,7 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
       retention: StartupReplay.retentionFor(base.startupReplay)
     })
 
-    if (typeof options.shards === "number" && (!Number.isInteger(options.shards) || options.shards < 1)) {
-      return yield* new GatewayError.InvalidShardingOptions({
-        reason: `shards must be a positive integer or "auto", got ${options.shards}`
-      })
-    }
+    yield* checkShards(options.shards)
     const fetchBot = GatewayBot.fetchOrFail(base.apiBaseUrl, base.token, 0).pipe(
       Effect.provideService(HttpClient.HttpClient, httpClient)
     )
