@@ -175,11 +175,12 @@ export const ClusterSharding: Context.Tag<ClusterSharding, ClusterSharding> = Co
 
 /**
  * Cluster settings tuned for gateway shards, for `NodeClusterSocket.layer({ shardingConfig })` (or
- * `ShardingConfig.layer`). The cluster's defaults move a dead runner's shards after about 31-37 s;
- * these after a median of about 4 s (see the README's measurements):
+ * `ShardingConfig.layer`). In the cluster soak (`npm run soak:cluster`, see the README), a dead
+ * runner's shards ran again after 3.5-4.5 s with these (median 3.8-3.9 s), and after 9-26 s with
+ * the cluster's defaults (a spike measured 31-37 s):
  *
  * - `shardLockRefreshInterval` 1 s and `shardLockExpiration` 4 s: a dead runner's locks lapse
- *   after 5 s at most. A live runner that cannot reach the database for 5 s loses its shards.
+ *   after 4 s at most. A live runner that cannot reach the database for 4 s loses its shards.
  * - `refreshAssignmentsInterval` 1 s: runners notice new assignments within a second.
  * - `runnerHealthCheckInterval` 2 s: a dead runner is noticed within about 2 s.
  *
