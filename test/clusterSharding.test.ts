@@ -62,7 +62,7 @@ const runner = (
     ])
   )
 
-const messages = (handled: ReadonlyArray<GatewayEvent>) =>
+const messages = (handled: ReadonlyArray<GatewayEvent>): Array<string> =>
   handled.flatMap((event) => (event.type === "MESSAGE_CREATE" ? [event.data.id] : []))
 
 const readyShards = (handled: ReadonlyArray<GatewayEvent>) =>
@@ -183,6 +183,45 @@ describe("ClusterSharding", () => {
       yield* eventually("slow and after handled", Effect.sync(() => messages(second).length === 2 || undefined))
       assert.deepStrictEqual(messages(second), ["4002", "4003"])
       yield* Scope.close(b.scope, Exit.void)
+    }).pipe(withSimulator))
+
+  it.live("a handover finishes the event in hand and leaves the queued ones to the next runner", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator
+      const store = SessionStore.makeMemory()
+      const first: Array<GatewayEvent> = []
+      const a = yield* startRunner(runner(sim, store, first, {
+        handle: (event) => event.type === "MESSAGE_CREATE" ? Effect.sleep(100) : Effect.void
+      }))
+      yield* eventually("both shards READY", Effect.sync(() => readyShards(first).size === 2 || undefined))
+      for (let i = 1; i <= 5; i++) yield* sendMessage(sim, 0, String(5000 + i))
+      // The first is in hand, the other four queued behind it.
+      yield* Effect.sleep(50)
+      yield* Scope.close(a.scope, Exit.void)
+      assert.deepStrictEqual(messages(first), ["5001"])
+
+      const second: Array<GatewayEvent> = []
+      const b = yield* startRunner(runner(sim, store, second))
+      yield* eventually("the queued four handled", Effect.sync(() => messages(second).length === 4 || undefined))
+      assert.deepStrictEqual(messages(second), ["5002", "5003", "5004", "5005"])
+      yield* Scope.close(b.scope, Exit.void)
+    }).pipe(withSimulator))
+
+  it.live("a fatal close fails the runner's streams with the typed error; the shard's singleton does not fail", () =>
+    Effect.gen(function*() {
+      const sim = yield* Simulator
+      const handled: Array<GatewayEvent> = []
+      const { scope, sharding } = yield* startRunner(runner(sim, SessionStore.makeMemory(), handled))
+      yield* eventually("both shards READY", Effect.sync(() => readyShards(handled).size === 2 || undefined))
+      const shard1 = (yield* sim.payloads).find((p) => p.op === 2 && (p.d as { shard: [number, number] }).shard[0] === 1)!
+      yield* sim.close(4004, "Authentication failed.", { connection: shard1.connection })
+      const error = yield* Effect.flip(sharding.awaitFatal)
+      assert.strictEqual(error._tag, "AuthenticationFailed")
+      // The other shard goes on; the stopped one stays held (its singleton runs on, doing nothing).
+      yield* sendMessage(sim, 0, "6001")
+      yield* eventually("shard 0 still handles", Effect.sync(() => messages(handled).includes("6001") || undefined))
+      assert.deepStrictEqual(yield* sharding.held, [0, 1])
+      yield* Scope.close(scope, Exit.void)
     }).pipe(withSimulator))
 
   it.scoped("singleton names put gateway shard i on cluster shard i % shardsPerGroup + 1", () =>

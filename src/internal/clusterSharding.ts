@@ -167,8 +167,9 @@ export const make = <R>(options: ClusterShardingOptions<R>): Effect.Effect<
         const key: SessionStore.ShardKey = [id, count]
         const position = handle === undefined ? undefined : yield* HandledPosition.make(store, key)
         if (position !== undefined) yield* position.load
-        // Events the handler has not finished (queued or in progress).
-        let unfinished = 0
+        // The handler is in the middle of an event; the shard is being handed over (take no more).
+        let inFlight = false
+        let handingOver = false
         // Bounded like the hub: a handler that falls behind slows the shard's reading, as a slow
         // subscriber does, instead of piling events up in memory.
         const queue = handle === undefined ? undefined : yield* Queue.bounded<GatewayEvent>(base.eventBufferCapacity)
@@ -176,13 +177,7 @@ export const make = <R>(options: ClusterShardingOptions<R>): Effect.Effect<
           config: { ...base, shard: [id, count], gatewayUrl, waitForReady: false },
           scheduler,
           deliver: queue === undefined ? hub.deliver : (events) =>
-            Effect.zipRight(
-              hub.deliver(events),
-              Effect.suspend(() => {
-                unfinished += events.length
-                return queue.offerAll(events.slice())
-              })
-            ),
+            Effect.zipRight(hub.deliver(events), Effect.suspend(() => queue.offerAll(events.slice()))),
           subscribeWith: (replay) =>
             Effect.map(
               hub.subscribeWith(replay === "all" ? "snapshot" : replay),
@@ -197,38 +192,45 @@ export const make = <R>(options: ClusterShardingOptions<R>): Effect.Effect<
         })
         if (queue !== undefined && position !== undefined && handle !== undefined) {
           yield* Effect.forkScoped(position.writer)
-          // A handover may interrupt the handler (after its timeout); an event counts as handled
-          // only once the handler returned, and then its position moves without a gap.
-          yield* Effect.forkScoped(Effect.forever(Effect.flatMap(queue.take, (event) =>
-            Effect.uninterruptibleMask((restore) =>
-              restore(handle(event)).pipe(
+          // An event counts as handled only once the handler returned, and then its position moves
+          // with nothing in between. A handover lets the event in hand finish (or interrupts it
+          // after its timeout) and takes no other: the next owner gets those from Discord.
+          const handleNext = Effect.uninterruptibleMask((restore) =>
+            Effect.gen(function*() {
+              const event = yield* restore(queue.take)
+              if (handingOver) return yield* Effect.interrupt
+              inFlight = true
+              yield* restore(handle(event)).pipe(
                 Effect.catchAllCause((cause) =>
                   Cause.isInterruptedOnly(cause)
                     ? Effect.interrupt
                     : Effect.logError(`the handler failed on ${event.type}; going on with the next event`, cause)
                 ),
-                Effect.zipRight(Effect.sync(() => {
-                  unfinished--
-                  position.handled(event)
+                Effect.ensuring(Effect.sync(() => {
+                  inFlight = false
                 }))
               )
-            ))))
+              position.handled(event)
+            })
+          )
+          yield* Effect.forkScoped(Effect.forever(handleNext))
         }
         started(id, gateway)
         const startedAt = yield* Clock.currentTimeMillis
         yield* Effect.logInfo(`shard ${id} of ${count} started on this runner`)
         // The handover, before the gateway's own finalizer: close resumably (never 1000, which
-        // would end the session), let the handler finish what it was given, store the position.
+        // would end the session), let the handler finish the event in hand, store the position.
         yield* Effect.addFinalizer(() =>
           Effect.gen(function*() {
             const handoverStart = yield* Clock.currentTimeMillis
             yield* gateway.pause
             if (queue !== undefined && position !== undefined) {
-              const deadline = (yield* Clock.currentTimeMillis) + handoverMillis
-              while (unfinished > 0 && (yield* Clock.currentTimeMillis) < deadline) yield* Effect.sleep(5)
-              if (unfinished > 0) {
+              handingOver = true
+              const deadline = handoverStart + handoverMillis
+              while (inFlight && (yield* Clock.currentTimeMillis) < deadline) yield* Effect.sleep(5)
+              if (inFlight) {
                 yield* Effect.logWarning(
-                  `handover: ${unfinished} events not handled within ${handoverMillis} ms; the next owner gets them again`
+                  `handover: the handler did not finish its event within ${handoverMillis} ms; the next owner gets it again`
                 )
               }
               yield* position.flush
