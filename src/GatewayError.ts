@@ -15,6 +15,9 @@
  * | `Sharding`'s `shard(id)` | `ShardUnavailable` |
  * | `Sharding`'s `shardForGuild(guildId)` | `ShardUnavailable`, `InvalidGuildId` |
  * | `Sharding`'s `reshard(count)` | `GatewayFatalError`, `InvalidShardingOptions` |
+ * | building `ClusterSharding.layer` | `GatewayFatalError` (`GET /gateway/bot`), `InvalidShardingOptions` |
+ * | `ClusterSharding`'s `shard(id)` / `shardForGuild` | `ShardUnavailable` (not held by this runner), `InvalidGuildId` |
+ * | `ClusterSharding`'s `send` / `sendForGuild` | the command errors, `ShardUnavailable` (its owner did not start it within 10 s, or the cluster could not deliver), `InvalidGuildId` |
  *
  * `GatewayFatalError` is a close code Discord documents as final (4004, 4010-4014), a failed
  * `GET /gateway/bot`, or a reconnect schedule that gave up. Misuse (a bad option or argument) has
