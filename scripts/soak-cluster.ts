@@ -5,7 +5,8 @@
  *
  *   npm run soak:cluster -- --runners 3 --shards 16 --kills 3 --minutes 3
  *
- * Options: --runners (default 3), --shards (default 16), --kills (default 3), --minutes (default 3),
+ * Options: --runners (default 3), --shards (default 16), --kills (default 3), --stops graceful stops
+ * with SIGTERM besides the kills (default 1), --minutes (default 3),
  * --rate MESSAGE_CREATE dispatches per second over all shards (default 40), --seed (default 1),
  * --max-concurrency the simulator's `max_concurrency` (default 4), --restart-after seconds before a
  * killed runner is started again (default 15; it rejoins, and the cluster moves shards back to it
@@ -18,7 +19,8 @@
  *
  * Exits 1 on: a MESSAGE_CREATE of a session never handled (lost) or handled twice (duplicated), an
  * event missing without a SESSION_LOST before it (an unreported gap), a shard held by two runners
- * at once, a shard of a killed runner not held again within 10 s, an identify of a bucket less
+ * at once, a shard of a killed or stopped runner not held again within 10 s, a stopped runner that
+ * does not exit, an identify of a bucket less
  * than 5 s after another of that bucket, a command sent through the cluster (every 2 s a runner
  * sends a presence update to a shard another runner holds) that was sent but never arrived on that
  * shard's connection, or a runner that fails. It prints failover times (min / median / max), resumes
@@ -48,6 +50,8 @@ export interface SoakOptions {
   readonly runners: number
   readonly shards: number
   readonly kills: number
+  /** Runners stopped gracefully (SIGTERM), besides the kills. */
+  readonly stops: number
   readonly minutes: number
   readonly rate: number
   readonly seed: number
@@ -77,6 +81,9 @@ export interface SoakReport {
   readonly lost: number
   readonly duplicated: number
   readonly kills: number
+  readonly stops: number
+  /** Seconds from a SIGTERM until another runner held each of the stopped runner's shards. */
+  readonly gracefulMoves: ReadonlyArray<number>
   readonly moves: number
   /** Presence updates a runner sent with `ClusterSharding.send` to a shard another runner held, seen on that shard's connection. */
   readonly commandsDelivered: number
@@ -92,6 +99,8 @@ interface Runner {
   up: boolean
   exited: boolean
   killedAt: number | undefined
+  /** When it was sent SIGTERM (a graceful stop: its shards are handed over). */
+  stoppedAt: number | undefined
   fatal: string | undefined
   /** The tail of its log (stdout and stderr). */
   stderr: string
@@ -188,6 +197,7 @@ export const run = async (options: SoakOptions): Promise<SoakReport> => {
         up: false,
         exited: false,
         killedAt: undefined,
+        stoppedAt: undefined,
         fatal: undefined,
         stderr: ""
       }
@@ -252,7 +262,7 @@ export const run = async (options: SoakOptions): Promise<SoakReport> => {
       child.on("exit", (code, signal) => {
         runner.exited = true
         closeAll(runner.killedAt ?? Date.now())
-        if (runner.killedAt === undefined && !stopping) {
+        if (runner.killedAt === undefined && runner.stoppedAt === undefined && !stopping) {
           // Its last words may still be on the way through the pipe.
           setTimeout(() => problems.push(`${name} exited (${signal ?? code}) without being killed:\n${runner.stderr.slice(-3000)}`), 300)
         }
@@ -300,7 +310,9 @@ export const run = async (options: SoakOptions): Promise<SoakReport> => {
 
     // Every 2 s, a runner sends a presence update to a shard another runner holds.
     const sendCommand = () => {
-      const live = runners.filter((r) => !r.exited && r.killedAt === undefined && r.up && r.process.connected)
+      const live = runners.filter((r) =>
+        !r.exited && r.killedAt === undefined && r.stoppedAt === undefined && r.up && r.process.connected
+      )
       if (live.length === 0) return
       const from = live[Math.floor(rand() * live.length)]!
       const others = Array.from({ length: options.shards }, (_, k) => k).filter((k) => !from.held.has(k))
@@ -337,13 +349,18 @@ export const run = async (options: SoakOptions): Promise<SoakReport> => {
       }
     })()
 
-    // Kills: in the middle 70 % of the run, at least 20 s apart.
+    // Kills and graceful stops: in the middle 70 % of the run, at least 20 s apart, in a seeded order.
     const runMillis = options.minutes * 60_000
     const kills: Array<{ at: number; runner: Runner; shards: ReadonlyArray<number> }> = []
+    const stops: Array<{ at: number; runner: Runner; shards: ReadonlyArray<number> }> = []
     const loopStart = Date.now()
-    const slots = Array.from({ length: options.kills }, (_, i) => {
-      const lo = 0.15 + (0.7 * i) / Math.max(1, options.kills)
-      const hi = 0.15 + (0.7 * (i + 1)) / Math.max(1, options.kills)
+    const kinds: Array<"kill" | "stop"> = [
+      ...Array.from({ length: options.kills }, () => "kill" as const),
+      ...Array.from({ length: options.stops }, () => "stop" as const)
+    ].map((kind) => [rand(), kind] as const).sort((a, b) => a[0] - b[0]).map(([, kind]) => kind)
+    const slots = kinds.map((_, i) => {
+      const lo = 0.15 + (0.7 * i) / kinds.length
+      const hi = 0.15 + (0.7 * (i + 1)) / kinds.length
       return loopStart + runMillis * (lo + (hi - lo) * rand())
     })
     let lastKill = 0
@@ -355,20 +372,31 @@ export const run = async (options: SoakOptions): Promise<SoakReport> => {
         }`
       )
     }, 10_000)
-    for (const at of slots) {
+    for (const [i, at] of slots.entries()) {
       await sleep(Math.max(0, Math.max(at, lastKill + 20_000) - Date.now()))
-      const candidates = runners.filter((r) => !r.exited && r.killedAt === undefined && r.held.size > 0)
+      const candidates = runners.filter((r) =>
+        !r.exited && r.killedAt === undefined && r.stoppedAt === undefined && r.held.size > 0
+      )
       if (candidates.length === 0) continue
       const victim = candidates[Math.floor(rand() * candidates.length)]!
-      victim.killedAt = Date.now()
-      lastKill = victim.killedAt
+      const now = Date.now()
+      lastKill = now
       const shards = [...victim.held]
-      victim.process.kill("SIGKILL")
-      kills.push({ at: victim.killedAt, runner: victim, shards })
-      log(`killed runner ${victim.index} (SIGKILL) holding shards ${shards.join(", ")}`)
+      if (kinds[i] === "kill") {
+        victim.killedAt = now
+        victim.process.kill("SIGKILL")
+        kills.push({ at: now, runner: victim, shards })
+        log(`killed runner ${victim.index} (SIGKILL) holding shards ${shards.join(", ")}`)
+      } else {
+        victim.stoppedAt = now
+        victim.process.kill("SIGTERM")
+        stops.push({ at: now, runner: victim, shards })
+        log(`stopped runner ${victim.index} (SIGTERM) holding shards ${shards.join(", ")}`)
+      }
       restarts.push(
         sleep(options.restartAfterSeconds * 1000).then(() => {
           if (stopping) return
+          if (!victim.exited) problems.push(`runner ${victim.index} did not exit within ${options.restartAfterSeconds} s of SIGTERM`)
           start(victim.index)
           log(`restarted runner ${victim.index}`)
         })
@@ -448,6 +476,21 @@ export const run = async (options: SoakOptions): Promise<SoakReport> => {
       }
     }
 
+    // Graceful stops: each shard of a stopped runner handed over and running elsewhere.
+    const gracefulMoves: Array<number> = []
+    for (const stop of stops) {
+      for (const shard of stop.shards) {
+        const next = holdings.find((h) => h.shard === shard && h.from > stop.at && !h.runner.startsWith(`runner ${stop.runner.index}#${stop.runner.incarnation}`))
+        if (next === undefined) {
+          problems.push(`shard ${shard} of the runner stopped at +${((stop.at - loopStart) / 1000).toFixed(0)} s never ran again`)
+          continue
+        }
+        const seconds = (next.from - stop.at) / 1000
+        gracefulMoves.push(seconds)
+        if (seconds > 10) problems.push(`shard ${shard} ran again ${seconds.toFixed(1)} s after its runner was stopped (> 10 s)`)
+      }
+    }
+
     // Identify vs resume, and identify buckets, from what the simulator received.
     const payloads = await Effect.runPromise(sim.payloads)
     const identifies = payloads.filter((p) => p.op === 2)
@@ -511,9 +554,10 @@ export const run = async (options: SoakOptions): Promise<SoakReport> => {
     const moves = holdings.length - options.shards
     log("")
     log(`dispatched ${expected.size} MESSAGE_CREATE, handled ${handledIds.size} distinct; lost ${lost}, duplicated ${duplicated}`)
-    log(`kills: ${kills.length}; shard starts after the first: ${moves}`)
+    log(`kills: ${kills.length}, graceful stops: ${stops.length}; shard starts after the first: ${moves}`)
     log(`failover (killed runner's shards held again): ${stats(failovers)}`)
     log(`recovery (RESUMED handled after the kill):     ${stats(recoveries)}`)
+    log(`graceful stops: ${stops.length}; their shards running elsewhere after ${stats(gracefulMoves)}`)
     log(`identifies: ${identifies.length} (${reidentifies} re-identifies); resumes: ${resumes}`)
     log(`bucket violations: ${bucketViolations}`)
     log(`commands sent through the cluster to another runner's shard: ${commandsDelivered} delivered to the right shard, ${commandsFailed} failed`)
@@ -532,6 +576,8 @@ export const run = async (options: SoakOptions): Promise<SoakReport> => {
       lost,
       duplicated,
       kills: kills.length,
+      stops: stops.length,
+      gracefulMoves,
       moves,
       commandsDelivered,
       commandsFailed
@@ -569,6 +615,7 @@ if (isMain) {
     runners: Math.max(1, option("runners", 3)),
     shards: Math.max(1, option("shards", 16)),
     kills: option("kills", 3),
+    stops: option("stops", 1),
     minutes: option("minutes", 3),
     rate: option("rate", 40),
     seed: option("seed", 1),

@@ -1,8 +1,8 @@
 /**
  * The cluster soak, short: two runner processes of one @effect/cluster cluster on a private
  * PostgreSQL, four gateway shards on the simulator served on localhost, one runner killed with
- * SIGKILL while messages flow, then started again (it rejoins and takes shards back by graceful
- * moves). The checker (scripts/soak-cluster.ts) compares the simulator's ground truth with what
+ * SIGKILL and one stopped with SIGTERM while messages flow, each started again (it rejoins and
+ * takes shards back by graceful moves). The checker (scripts/soak-cluster.ts) compares the simulator's ground truth with what
  * the handlers reported over IPC. `npm run soak:cluster` runs the long one.
  */
 import { assert, describe, it } from "vitest"
@@ -10,13 +10,14 @@ import { run } from "../scripts/soak-cluster.js"
 import * as Postgres from "./support/postgres.js"
 
 describe.skipIf(!Postgres.available())("cluster soak", () => {
-  it("a killed runner's shards resume on the other runner within 10 s: nothing lost, nothing twice, no re-identify, buckets kept, commands routed to the owner", async () => {
+  it("a killed or stopped runner's shards resume on the other runner within 10 s: nothing lost, nothing twice, no re-identify, buckets kept, commands routed to the owner", async () => {
     const lines: Array<string> = []
     const report = await run({
       runners: 2,
       shards: 4,
       kills: 1,
-      minutes: 0.6,
+      stops: 1,
+      minutes: 0.75,
       rate: 40,
       seed: 3,
       maxConcurrency: 2,
@@ -26,6 +27,8 @@ describe.skipIf(!Postgres.available())("cluster soak", () => {
     })
     assert.deepStrictEqual(report.problems, [], lines.join("\n"))
     assert.strictEqual(report.kills, 1)
+    assert.strictEqual(report.stops, 1)
+    assert.isAbove(report.gracefulMoves.length, 0)
     assert.isAbove(report.failovers.length, 0)
     assert.isAtMost(Math.max(...report.failovers), 10)
     assert.strictEqual(report.lost, 0)
