@@ -20,7 +20,7 @@
  *   handling (`handoverTimeout`), and stores the position before the next owner starts. The events
  *   still queued are not handled here: the next owner gets them from Discord. The cluster may start
  *   the next owner before this one has finished stopping; keeping the handover to the event in hand
- *   keeps that overlap to a few milliseconds (the soak measured 0-9 ms) unless a handler is slow.
+ *   keeps that overlap to a few milliseconds (handovers took 0-17 ms in the soak) unless a handler is slow.
  * - Identify buckets and the session start budget must be shared by every runner: provide
  *   `SqlIdentifyLimiter.layer()` on the cluster's database (the in-memory limiter only knows its own
  *   process).
@@ -179,7 +179,7 @@ export const ClusterSharding: Context.Tag<ClusterSharding, ClusterSharding> = Co
 /**
  * Cluster settings tuned for gateway shards, for `NodeClusterSocket.layer({ shardingConfig })` (or
  * `ShardingConfig.layer`). In the cluster soak (`npm run soak:cluster`, see the README), a dead
- * runner's shards ran again after 3.5-4.5 s with these (median 3.8-3.9 s), and after 9-26 s with
+ * runner's shards ran again after 2.9-4.3 s with these (median 3.4-3.9 s), and after 9-26 s with
  * the cluster's defaults (a spike measured 31-37 s):
  *
  * - `shardLockRefreshInterval` 1 s and `shardLockExpiration` 4 s: a dead runner's locks lapse
