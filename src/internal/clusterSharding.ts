@@ -42,6 +42,7 @@ import * as GatewayBot from "./gatewayBot.js"
 import * as HandledPosition from "./handledPosition.js"
 import * as IntentCheck from "./intentCheck.js"
 import * as Scheduler from "./scheduler.js"
+import * as ShardFence from "./shardFence.js"
 import { checkShards, shardOf } from "./sharding.js"
 import * as StartupReplay from "./startupReplay.js"
 
@@ -147,6 +148,8 @@ export const make = <R>(options: ClusterShardingOptions<R>): Effect.Effect<
       idOfName.set(singleton, id)
     }
 
+    const fence = yield* ShardFence.make(name, { timeoutMillis: handoverMillis + 5_000 })
+
     // The shards this runner runs now, and who waits for one to start here.
     const held = new Map<number, GatewayShape>()
     const waiting = new Map<number, Array<() => void>>()
@@ -162,6 +165,8 @@ export const make = <R>(options: ClusterShardingOptions<R>): Effect.Effect<
     const runShard = (id: number): Effect.Effect<void, never, Scope.Scope | Socket.WebSocketConstructor | HttpClient.HttpClient | R> =>
       Effect.gen(function*() {
         yield* Effect.annotateLogsScoped({ shard: id })
+        // Taken first, released last: the previous owner has stored its position and closed its socket.
+        yield* fence.hold(id)
         // Held until the last of the shard's finalizers (its socket closed): registered first, run last.
         yield* Effect.addFinalizer(() => Effect.sync(() => held.delete(id)))
         const key: SessionStore.ShardKey = [id, count]
