@@ -19,8 +19,10 @@
  *   which keeps the session resumable (1000 would end it), lets the handler finish the event it is
  *   handling (`handoverTimeout`), and stores the position before the next owner starts. The events
  *   still queued are not handled here: the next owner gets them from Discord. The cluster may start
- *   the next owner before this one has finished stopping; keeping the handover to the event in hand
- *   keeps that overlap to a few milliseconds (handovers took 0-17 ms in the soak) unless a handler is slow.
+ *   the next owner before this one has finished stopping, so on PostgreSQL (a `SqlClient` of that
+ *   dialect in the context) each gateway shard is also fenced by an advisory lock of its own, held
+ *   until the old owner's last finalizer: the next owner waits for it (at most `handoverTimeout` +
+ *   5 s). A dead runner's locks go with its connection.
  * - Identify buckets and the session start budget must be shared by every runner: provide
  *   `SqlIdentifyLimiter.layer()` on the cluster's database (the in-memory limiter only knows its own
  *   process).
