@@ -95,6 +95,10 @@ describe("ClusterSharding", () => {
       yield* eventually("both shards READY", Effect.sync(() => readyShards(handled).size === 2 || undefined))
       assert.deepStrictEqual(yield* sharding.held, [0, 1])
       assert.strictEqual(sharding.shardCount, 2)
+      const statuses = yield* sharding.statuses
+      assert.deepStrictEqual(statuses.map((s) => [s.shard, s.status, Option.isSome(s.sessionId)]), [[0, "Ready", true], [1, "Ready", true]])
+      assert.strictEqual((yield* sharding.shardForGuild(guildOf(1))).shard, 1)
+      assert.strictEqual((yield* Effect.flip(sharding.shardForGuild("not a snowflake")))._tag, "InvalidGuildId")
       yield* sendMessage(sim, 0, "1001")
       yield* sendMessage(sim, 1, "1002")
       yield* sendMessage(sim, 0, "1003")

@@ -43,7 +43,7 @@ import * as HandledPosition from "./handledPosition.js"
 import * as IntentCheck from "./intentCheck.js"
 import * as Scheduler from "./scheduler.js"
 import * as ShardFence from "./shardFence.js"
-import { checkShards, shardOf } from "./sharding.js"
+import { checkShards, shardOf, statusOf } from "./sharding.js"
 import * as StartupReplay from "./startupReplay.js"
 
 /** What a `Send` to a shard's owner can fail with. */
@@ -332,15 +332,7 @@ export const make = <R>(options: ClusterShardingOptions<R>): Effect.Effect<
           const id = shardOf(guildId, count)
           return id === undefined ? Effect.fail(new GatewayError.InvalidGuildId({ guildId })) : local(id)
         }),
-      statuses: Effect.suspend(() =>
-        Effect.forEach([...held.values()].sort((a, b) => a.shard - b.shard), (gateway) =>
-          Effect.all({
-            shard: Effect.succeed(gateway.shard),
-            status: gateway.status.get,
-            latency: gateway.latency,
-            sessionId: gateway.sessionId
-          }))
-      ),
+      statuses: Effect.suspend(() => Effect.forEach([...held.values()].sort((a, b) => a.shard - b.shard), statusOf)),
       send,
       sendForGuild: (guildId, command) =>
         Effect.suspend((): ReturnType<ClusterSharding["sendForGuild"]> => {

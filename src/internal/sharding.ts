@@ -19,7 +19,7 @@ import * as Stream from "effect/Stream"
 import type * as Tracer from "effect/Tracer"
 import type { Requirements } from "../Gateway.js"
 import { GatewayConfig } from "../GatewayConfig.js"
-import type { Sharding, ShardingOptions } from "../Sharding.js"
+import type { Sharding, ShardingOptions, ShardStatus } from "../Sharding.js"
 import * as GatewayError from "../GatewayError.js"
 import type { KnownEventName } from "../Events.js"
 import type { Dispatch, GatewayEvent, ShardingEvent } from "../GatewayEvent.js"
@@ -67,6 +67,19 @@ export const checkShards = (shards: "auto" | number | undefined): Effect.Effect<
   typeof shards === "number" && (!Number.isInteger(shards) || shards < 1)
     ? new GatewayError.InvalidShardingOptions({ reason: `shards must be a positive integer or "auto", got ${shards}` })
     : Effect.void
+
+/**
+ * A shard's status, latency and session id now.
+ *
+ * @internal
+ */
+export const statusOf = (gateway: GatewayShape): Effect.Effect<ShardStatus> =>
+  Effect.all({
+    shard: Effect.succeed(gateway.shard),
+    status: gateway.status.get,
+    latency: gateway.latency,
+    sessionId: gateway.sessionId
+  })
 
 const range = (n: number): ReadonlyArray<number> => Array.from({ length: n }, (_, i) => i)
 
@@ -316,15 +329,7 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
           const gateway = current.gateways.get(id)
           return gateway === undefined ? Effect.fail(unavailable(id, "not run by this process")) : Effect.succeed(gateway)
         }),
-      statuses: Effect.suspend(() =>
-        Effect.forEach(current.gateways.values(), (gateway) =>
-          Effect.all({
-            shard: Effect.succeed(gateway.shard),
-            status: gateway.status.get,
-            latency: gateway.latency,
-            sessionId: gateway.sessionId
-          }))
-      ),
+      statuses: Effect.suspend(() => Effect.forEach(current.gateways.values(), statusOf)),
       ready,
       reshard: (shardCount) =>
         Effect.suspend((): Effect.Effect<void, GatewayError.GatewayFatalError | GatewayError.InvalidShardingOptions> => {
