@@ -72,6 +72,28 @@ describe.skipIf(!Postgres.available())("ShardFence", () => {
       yield* Scope.close(runnerA, Exit.void).pipe(Effect.ignore)
     }))
 
+  it.scopedLive("after its connection is lost (a database restart), a fence reserves a new one and fences again", () =>
+    Effect.gen(function*() {
+      const a = yield* runnerFence(yield* Effect.scope)
+      const b = yield* runnerFence(yield* Effect.scope)
+      yield* a.hold(11)
+      const sql = Context.get(yield* Layer.build(PgClient.layer({ url: Redacted.make(pg!.url) })), SqlClient.SqlClient)
+      yield* sql`SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = 11 AND granted`
+      // The lock went with a's connection: b takes the shard at once.
+      yield* b.hold(11).pipe(Effect.timeout("1 second"))
+      // a's next hold finds its connection broken, reserves a new one, and is fenced again by b.
+      const lines: Array<string> = []
+      const waiting = yield* a.hold(11).pipe(
+        Effect.scoped,
+        Effect.provide(Logger.replace(Logger.defaultLogger, Logger.make(({ message }) => lines.push(String(message))))),
+        Effect.fork
+      )
+      yield* Effect.sleep(400)
+      assert.isNull(waiting.unsafePoll(), "a took shard 11 while b held it")
+      yield* a.hold(12).pipe(Effect.scoped, Effect.timeout("1 second"))
+      yield* Fiber.interrupt(waiting)
+    }))
+
   it.scopedLive("a fence that stays taken delays the shard by the timeout, then lets it start with a warning", () =>
     Effect.gen(function*() {
       const a = yield* runnerFence(yield* Effect.scope)

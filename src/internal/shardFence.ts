@@ -17,10 +17,13 @@
  * @internal
  */
 import * as SqlClient from "@effect/sql/SqlClient"
+import type * as SqlConnection from "@effect/sql/SqlConnection"
 import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
+import * as ExecutionStrategy from "effect/ExecutionStrategy"
+import * as Exit from "effect/Exit"
 import * as Option from "effect/Option"
-import type * as Scope from "effect/Scope"
+import * as Scope from "effect/Scope"
 import { describe } from "./sqlSupport.js"
 
 /** @internal */
@@ -56,22 +59,45 @@ export const make = (
     const sql = client.value
     const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
     if (!isPg) return none
-    const reserved = yield* Effect.either(sql.reserve)
-    if (reserved._tag === "Left") {
-      yield* Effect.logWarning(`shard fence: could not reserve a connection (${describe(reserved.left)}); no fence`)
-      return none
-    }
-    const connection = reserved.right
     const key = keyOf(name)
     const pollMillis = options.pollMillis ?? 50
 
+    // The reserved connection, made when first needed and made again after it failed (a database
+    // restart ends the session, and with it every lock taken on it).
+    const layerScope = yield* Effect.scope
+    let current: { readonly connection: SqlConnection.Connection; readonly scope: Scope.CloseableScope } | undefined
+    const lock = yield* Effect.makeSemaphore(1)
+    const connect = lock.withPermits(1)(Effect.suspend(() => {
+      if (current !== undefined) return Effect.succeed(current.connection)
+      return Effect.gen(function*() {
+        const scope = yield* Scope.fork(layerScope, ExecutionStrategy.sequential)
+        const connection = yield* sql.reserve.pipe(
+          Scope.extend(scope),
+          Effect.tapError(() => Scope.close(scope, Exit.void))
+        )
+        current = { connection, scope }
+        return connection
+      })
+    }))
+    const drop = (connection: SqlConnection.Connection) =>
+      Effect.suspend(() => {
+        if (current?.connection !== connection) return Effect.void
+        const { scope } = current
+        current = undefined
+        return Scope.close(scope, Exit.void)
+      })
+
+    // The connection the lock was taken on, when it was.
     const tryLock = (id: number) =>
-      Effect.map(
-        connection.executeValues("SELECT pg_try_advisory_lock($1, $2)", [key, id]),
-        (rows) => rows[0]?.[0] === true
-      )
-    const unlock = (id: number) =>
-      connection.executeValues("SELECT pg_advisory_unlock($1, $2)", [key, id]).pipe(
+      Effect.flatMap(connect, (connection) =>
+        connection.executeValues("SELECT pg_try_advisory_lock($1, $2)", [key, id]).pipe(
+          Effect.tapError(() => drop(connection)),
+          Effect.map((rows) => (rows[0]?.[0] === true ? connection : undefined))
+        ))
+    // A lock taken on a connection that has since failed went with it.
+    const unlock = (connection: SqlConnection.Connection, id: number) =>
+      current?.connection !== connection ? Effect.void : connection.executeValues("SELECT pg_advisory_unlock($1, $2)", [key, id]).pipe(
+        Effect.tapError(() => drop(connection)),
         Effect.catchAll((error) => Effect.logWarning(`shard fence: could not release shard ${id} (${describe(error)})`))
       )
 
@@ -82,8 +108,9 @@ export const make = (
           let warned = false
           while (true) {
             const taken = yield* Effect.either(tryLock(id))
-            if (taken._tag === "Right" && taken.right) {
-              yield* Effect.addFinalizer(() => unlock(id))
+            if (taken._tag === "Right" && taken.right !== undefined) {
+              const connection = taken.right
+              yield* Effect.addFinalizer(() => Effect.suspend(() => unlock(connection, id)))
               const waited = (yield* Clock.currentTimeMillis) - start
               if (waited >= pollMillis) yield* Effect.logInfo(`shard ${id}: waited ${waited} ms for its previous owner's handover`)
               return
