@@ -56,6 +56,9 @@ const shards = Number(env("SHARDS"))
 const handlerMillis = Number(process.env["HANDLER_MILLIS"] ?? "0")
 const identifyIntervalMillis = Number(process.env["IDENTIFY_INTERVAL_MILLIS"] ?? "5000")
 
+/** How often the held shards are looked at: the resolution of the parent's ownership check. */
+const heldPollMillis = Number(env("HELD_POLL_MILLIS"))
+
 const report = (message: RunnerMessage): Effect.Effect<void> =>
   Effect.async<void>((resume) => {
     if (process.send === undefined || !process.connected) return resume(Effect.void)
@@ -119,15 +122,18 @@ const main = Effect.gen(function*() {
     )
   })
   let last = ""
-  yield* Effect.repeat(
+  // A daemon: on SIGTERM the main fiber is interrupted before the layers close, and the shards'
+  // handovers, which end their holdings, come after; the reports go on until the process exits.
+  yield* Effect.forkDaemon(Effect.repeat(
     Effect.flatMap(sharding.held, (held) => {
       const key = held.join(",")
       if (key === last) return Effect.void
       last = key
       return report({ type: "held", shards: held, at: Date.now() })
     }),
-    Schedule.spaced("20 millis")
-  )
+    Schedule.spaced(`${heldPollMillis} millis`)
+  ))
+  return yield* Effect.never
 }).pipe(
   Effect.tapErrorCause((cause) => report({ type: "fatal", message: String(cause) })),
   Effect.provide(Runner),
