@@ -136,7 +136,13 @@ const main = Effect.gen(function*() {
   return yield* Effect.never
 }).pipe(
   Effect.tapErrorCause((cause) => report({ type: "fatal", message: String(cause) })),
-  Effect.provide(Runner),
+  // Runners that start at the same moment on a new database race to create @effect/cluster's
+  // tables, and PostgreSQL fails the loser's CREATE TABLE IF NOT EXISTS (a unique violation in
+  // its catalog): a runner tries again instead of exiting.
+  Effect.provide(Runner.pipe(
+    Layer.tapErrorCause((cause) => Effect.logWarning("the runner could not start; trying again in 1 s", cause)),
+    Layer.retry(Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(5))))
+  )),
   Effect.provide(Logger.minimumLogLevel(
     process.env["LOG_LEVEL"] === "debug" ? LogLevel.Debug : process.env["LOG_LEVEL"] === "info" ? LogLevel.Info : LogLevel.Warning
   ))
