@@ -12,6 +12,7 @@ import * as NodeClusterSocket from "@effect/platform-node/NodeClusterSocket"
 import * as NodeHttpClient from "@effect/platform-node/NodeHttpClient"
 import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import * as PgClient from "@effect/sql-pg/PgClient"
+import * as Cause from "effect/Cause"
 import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Logger from "effect/Logger"
@@ -138,9 +139,13 @@ const main = Effect.gen(function*() {
   Effect.tapErrorCause((cause) => report({ type: "fatal", message: String(cause) })),
   // Runners that start at the same moment on a new database race to create @effect/cluster's
   // tables, and PostgreSQL fails the loser's CREATE TABLE IF NOT EXISTS (a unique violation in
-  // its catalog): a runner tries again instead of exiting.
+  // its catalog), as a defect for the runner storage (`Layer.orDie` in NodeClusterSocket): a
+  // runner tries again instead of exiting. Interruption (SIGTERM while starting) is not retried.
   Effect.provide(Runner.pipe(
-    Layer.tapErrorCause((cause) => Effect.logWarning("the runner could not start; trying again in 1 s", cause)),
+    Layer.catchAllCause((cause) =>
+      Cause.isInterruptedOnly(cause) ? Layer.failCause(Cause.map(cause, Cause.fail)) : Layer.fail(cause)
+    ),
+    Layer.tapError((cause) => Effect.logWarning("the runner could not start; trying again in 1 s", cause)),
     Layer.retry(Schedule.spaced("1 second").pipe(Schedule.intersect(Schedule.recurs(5))))
   )),
   Effect.provide(Logger.minimumLogLevel(

@@ -277,7 +277,12 @@ export const run = async (options: SoakOptions): Promise<SoakReport> => {
     let stopping = false
     // Presence updates sent through the cluster by a runner to a shard it does not hold.
     const commands = new Map<number, { shard: number; from: number; name: string; at: number; error: string | null | undefined }>()
-    for (let i = 0; i < options.runners; i++) start(i)
+    // The first runner creates @effect/cluster's tables before the others start: runners started
+    // together on a new database race on them (the runner retries, but a quiet start is faster).
+    const first = start(0)
+    const upBy = Date.now() + 60_000
+    while (!first.up && !first.exited && Date.now() < upBy) await sleep(50)
+    for (let i = 1; i < options.runners; i++) start(i)
 
     // Every shard held somewhere and live (READY handled).
     const allLive = async (timeoutMillis: number) => {
