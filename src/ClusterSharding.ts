@@ -181,7 +181,7 @@ export const ClusterSharding: Context.Tag<ClusterSharding, ClusterSharding> = Co
 /**
  * Cluster settings tuned for gateway shards, for `NodeClusterSocket.layer({ shardingConfig })` (or
  * `ShardingConfig.layer`). In the cluster soak (`npm run soak:cluster`, see the README), a dead
- * runner's shards ran again after 3.2-4.7 s with these (median 3.9-4.0 s), and after 9-26 s with
+ * runner's shards ran again after 3.1-4.7 s with these (median 3.7-4.0 s), and after 9-26 s with
  * the cluster's defaults (a spike measured 31-37 s):
  *
  * - `shardLockRefreshInterval` 1 s and `shardLockExpiration` 4 s: a dead runner's locks lapse
