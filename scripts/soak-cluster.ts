@@ -28,7 +28,6 @@
  */
 import { type ChildProcess, spawn } from "node:child_process"
 import * as Fs from "node:fs"
-import * as Net from "node:net"
 import { dirname, join } from "node:path"
 import { fileURLToPath, pathToFileURL } from "node:url"
 import * as Effect from "effect/Effect"
@@ -116,15 +115,6 @@ interface Holding {
   to: number | undefined
 }
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const server = Net.createServer()
-    server.once("error", reject)
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as Net.AddressInfo
-      server.close(() => resolve(port))
-    })
-  })
 
 const sleep = (millis: number) => new Promise((resolve) => setTimeout(resolve, millis))
 
@@ -167,7 +157,7 @@ export const run = async (options: SoakOptions): Promise<SoakReport> => {
     let handledCount = 0
 
     const portOf: Array<number> = []
-    for (let i = 0; i < options.runners; i++) portOf.push(await freePort())
+    for (let i = 0; i < options.runners; i++) portOf.push(await Postgres.freePort())
     let incarnations = 0
 
     const start = (index: number): Runner => {

@@ -48,6 +48,7 @@ import * as Effect from "effect/Effect"
 import * as Layer from "effect/Layer"
 import * as Option from "effect/Option"
 import * as Schema from "effect/Schema"
+import { brief } from "./internal/logText.js"
 
 /**
  * A resumable session.
@@ -154,11 +155,6 @@ const StoredSession = Schema.Struct({
   resumeUrl: Schema.NonEmptyString
 })
 
-/** Long enough to say what is wrong, short enough for one log line. */
-const brief = (message: string): string => {
-  const line = message.replace(/\s+/g, " ")
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line
-}
 
 /**
  * A store on `@effect/platform`'s `KeyValueStore`: one key per shard and shard count, holding the

@@ -44,7 +44,6 @@ import * as IntentCheck from "./intentCheck.js"
 import * as Scheduler from "./scheduler.js"
 import * as ShardFence from "./shardFence.js"
 import { checkShards, shardOf, statusOf } from "./sharding.js"
-import * as StartupReplay from "./startupReplay.js"
 
 /** What a `Send` to a shard's owner can fail with. */
 const SendError = Schema.Union(
@@ -113,11 +112,7 @@ export const make = <R>(options: ClusterShardingOptions<R>): Effect.Effect<
     // scope, not this layer's (which the captured context holds too).
     const context = Context.omit(Scope.Scope)(yield* Effect.context<Socket.WebSocketConstructor | HttpClient.HttpClient | R>())
     const scheduler = yield* Scheduler.make
-    const hub = yield* EventHub.make<GatewayEvent>({
-      capacity: base.eventBufferCapacity,
-      startupCapacity: base.startupBufferCapacity,
-      retention: StartupReplay.retentionFor(base.startupReplay)
-    })
+    const hub = yield* EventHub.fromConfig<GatewayEvent>(base)
 
     yield* checkShards(options.shards)
     const bot = typeof options.shards === "number" && base.gatewayUrl !== undefined
@@ -150,14 +145,9 @@ export const make = <R>(options: ClusterShardingOptions<R>): Effect.Effect<
 
     const fence = yield* ShardFence.make(name, { timeoutMillis: handoverMillis + 5_000 })
 
-    // The shards this runner runs now, and who waits for one to start here.
+    // The shards this runner runs now.
     const held = new Map<number, GatewayShape>()
-    const waiting = new Map<number, Array<() => void>>()
-    const started = (id: number, gateway: GatewayShape) => {
-      held.set(id, gateway)
-      for (const wake of waiting.get(id) ?? []) wake()
-      waiting.delete(id)
-    }
+    const heldInOrder = () => [...held.values()].sort((a, b) => a.shard - b.shard)
 
     const handle = options.handle
     // One gateway shard, for as long as this runner owns it. Never fails: a failed singleton
@@ -220,7 +210,7 @@ export const make = <R>(options: ClusterShardingOptions<R>): Effect.Effect<
           )
           yield* Effect.forkScoped(Effect.forever(handleNext))
         }
-        started(id, gateway)
+        held.set(id, gateway)
         const startedAt = yield* Clock.currentTimeMillis
         yield* Effect.logInfo(`shard ${id} of ${count} started on this runner`)
         // The handover, before the gateway's own finalizer: close resumably (never 1000, which
@@ -255,32 +245,25 @@ export const make = <R>(options: ClusterShardingOptions<R>): Effect.Effect<
     }
 
     const entity = Entity.make(`${name}/Shard`, [Send]).annotate(ClusterSchema.ShardGroup, () => group)
+    // A command may reach the shard's owner during a failover, before the shard started there.
     const awaitHeld = (id: number): Effect.Effect<GatewayShape, GatewayError.ShardUnavailable> =>
-      Effect.suspend(() => {
-        const gateway = held.get(id)
-        if (gateway !== undefined) return Effect.succeed(gateway)
-        return Effect.async<void>((resume) => {
-          const wake = () => resume(Effect.void)
-          const list = waiting.get(id) ?? []
-          list.push(wake)
-          waiting.set(id, list)
-          return Effect.sync(() => {
-            const current = waiting.get(id)
-            if (current !== undefined) waiting.set(id, current.filter((w) => w !== wake))
-          })
-        }).pipe(
-          Effect.timeoutFail({
-            duration: ownerStartMillis,
-            onTimeout: () =>
-              new GatewayError.ShardUnavailable({
-                shard: id,
-                shardCount: count,
-                reason: "the runner that owns it did not start it in time"
-              })
-          }),
-          Effect.zipRight(Effect.suspend(() => awaitHeld(id)))
-        )
-      })
+      Effect.gen(function*() {
+        while (true) {
+          const gateway = held.get(id)
+          if (gateway !== undefined) return gateway
+          yield* Effect.sleep(20)
+        }
+      }).pipe(
+        Effect.timeoutFail({
+          duration: ownerStartMillis,
+          onTimeout: () =>
+            new GatewayError.ShardUnavailable({
+              shard: id,
+              shardCount: count,
+              reason: "the runner that owns it did not start it in time"
+            })
+        })
+      )
     yield* cluster.registerEntity(
       entity,
       Effect.gen(function*() {
@@ -325,14 +308,14 @@ export const make = <R>(options: ClusterShardingOptions<R>): Effect.Effect<
       on: IntentCheck.makeOn(base.intents, hub.subscribeWith("snapshot")),
       shardCount: count,
       held: Effect.sync(() => [...held.keys()].sort((a, b) => a - b)),
-      shards: Effect.sync(() => [...held.entries()].sort(([a], [b]) => a - b).map(([, gateway]) => gateway)),
+      shards: Effect.sync(heldInOrder),
       shard: local,
       shardForGuild: (guildId) =>
         Effect.suspend((): Effect.Effect<GatewayShape, GatewayError.ShardUnavailable | GatewayError.InvalidGuildId> => {
           const id = shardOf(guildId, count)
           return id === undefined ? Effect.fail(new GatewayError.InvalidGuildId({ guildId })) : local(id)
         }),
-      statuses: Effect.suspend(() => Effect.forEach([...held.values()].sort((a, b) => a.shard - b.shard), statusOf)),
+      statuses: Effect.suspend(() => Effect.forEach(heldInOrder(), statusOf)),
       send,
       sendForGuild: (guildId, command) =>
         Effect.suspend((): ReturnType<ClusterSharding["sendForGuild"]> => {

@@ -60,9 +60,11 @@ import * as Effect from "effect/Effect"
 import * as Option from "effect/Option"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
+import type { GatewayConfig } from "../GatewayConfig.js"
 import type * as GatewayError from "../GatewayError.js"
+import type { ShardingEvent } from "../GatewayEvent.js"
 import * as Inbox from "./inbox.js"
-import type * as StartupReplay from "./startupReplay.js"
+import * as StartupReplay from "./startupReplay.js"
 
 /** What a new subscriber is given before live events (see the module header). @internal */
 export type Replay = "all" | "snapshot" | "none"
@@ -295,4 +297,19 @@ export const make = <A>(options: {
       })
 
     return { deliver, subscribe: subscribeWith("all"), subscribeWith, fail, awaitFailure: Deferred.await(failure) }
+  })
+
+/**
+ * A hub sized and replaying as the gateway config says (`eventBufferCapacity`,
+ * `startupBufferCapacity`, `startupReplay`): what every gateway and sharding layer makes.
+ *
+ * @internal
+ */
+export const fromConfig = <A extends ShardingEvent>(
+  config: Pick<GatewayConfig, "eventBufferCapacity" | "startupBufferCapacity" | "startupReplay">
+): Effect.Effect<EventHub<A>, never, Scope.Scope> =>
+  make<A>({
+    capacity: config.eventBufferCapacity,
+    startupCapacity: config.startupBufferCapacity,
+    retention: StartupReplay.retentionFor(config.startupReplay)
   })

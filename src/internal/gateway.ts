@@ -48,7 +48,6 @@ import * as Outbox from "./outbox.js"
 import * as Scheduler from "./scheduler.js"
 import * as Session from "./session.js"
 import * as Status from "./status.js"
-import * as StartupReplay from "./startupReplay.js"
 import { MaxPayloadBytes, Op } from "./protocol.js"
 import * as Tracing from "./tracing.js"
 
@@ -105,11 +104,7 @@ export const make: Effect.Effect<
   Scope.Scope | Requirements
 > = Effect.gen(function*() {
   const config = yield* GatewayConfig
-  const hub = yield* EventHub.make<GatewayEvent>({
-    capacity: config.eventBufferCapacity,
-    startupCapacity: config.startupBufferCapacity,
-    retention: StartupReplay.retentionFor(config.startupReplay)
-  })
+  const hub = yield* EventHub.fromConfig<GatewayEvent>(config)
   const limiter = yield* IdentifyLimiter.IdentifyLimiter
   const store = yield* SessionStore.SessionStore
   const shape = yield* makeShard({

@@ -22,6 +22,7 @@ import * as Clock from "effect/Clock"
 import * as Effect from "effect/Effect"
 import * as ExecutionStrategy from "effect/ExecutionStrategy"
 import * as Exit from "effect/Exit"
+import * as Hash from "effect/Hash"
 import * as Option from "effect/Option"
 import * as Scope from "effect/Scope"
 import { describe } from "./sqlSupport.js"
@@ -34,15 +35,6 @@ export interface ShardFence {
 
 const none: ShardFence = { hold: () => Effect.void }
 
-/** A 32-bit key for a bot's name (the advisory lock's first key). */
-const keyOf = (name: string): number => {
-  let hash = 0x811c9dc5
-  for (let i = 0; i < name.length; i++) {
-    hash ^= name.charCodeAt(i)
-    hash = Math.imul(hash, 0x01000193)
-  }
-  return hash | 0
-}
 
 /**
  * A fence on the `SqlClient` in the context when it is PostgreSQL; none otherwise.
@@ -59,7 +51,8 @@ export const make = (
     const sql = client.value
     const isPg = sql.onDialectOrElse({ pg: () => true, orElse: () => false })
     if (!isPg) return none
-    const key = keyOf(name)
+    // A 32-bit key for the bot's name (the advisory lock's first key): Effect's string hash.
+    const key = Hash.string(name)
     const pollMillis = options.pollMillis ?? 50
 
     // The reserved connection, made when first needed and made again after it failed (a database

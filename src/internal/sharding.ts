@@ -32,7 +32,6 @@ import type { GatewayShape } from "./gateway.js"
 import * as GatewayBot from "./gatewayBot.js"
 import * as IntentCheck from "./intentCheck.js"
 import * as Scheduler from "./scheduler.js"
-import * as StartupReplay from "./startupReplay.js"
 import * as Tracing from "./tracing.js"
 
 /** @internal */
@@ -99,11 +98,7 @@ export const make = (options: ShardingOptions = {}): Effect.Effect<
     const context = yield* Effect.context<Socket.WebSocketConstructor | HttpClient.HttpClient>()
     // One timer for every shard of every set: heartbeats and handshake deadlines.
     const scheduler = yield* Scheduler.make
-    const hub = yield* EventHub.make<ShardingEvent>({
-      capacity: base.eventBufferCapacity,
-      startupCapacity: base.startupBufferCapacity,
-      retention: StartupReplay.retentionFor(base.startupReplay)
-    })
+    const hub = yield* EventHub.fromConfig<ShardingEvent>(base)
 
     yield* checkShards(options.shards)
     const fetchBot = GatewayBot.fetchOrFail(base.apiBaseUrl, base.token, 0).pipe(

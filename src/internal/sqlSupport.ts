@@ -6,6 +6,7 @@
  */
 import type { SqlError } from "@effect/sql/SqlError"
 import * as Effect from "effect/Effect"
+import { brief } from "./logText.js"
 
 /**
  * Runs `create`; when it fails, succeeds all the same if `probe` does. Two processes starting at
@@ -20,15 +21,6 @@ export const ensureTable = (
 ): Effect.Effect<void, SqlError> =>
   create.pipe(Effect.asVoid, Effect.catchAll((error) => probe.pipe(Effect.asVoid, Effect.mapError(() => error))))
 
-/**
- * Long enough to say what is wrong, short enough for one log line.
- *
- * @internal
- */
-export const brief = (message: string): string => {
-  const line = message.replace(/\s+/g, " ")
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line
-}
 
 /**
  * A `SqlError`'s own message is generic ("Failed to execute statement"): the driver's cause says

@@ -43,7 +43,8 @@ export const binDir = (): string | undefined => {
 /** Whether a server can be started here. */
 export const available = (): boolean => binDir() !== undefined
 
-const freePort = (): Promise<number> =>
+/** A localhost port nobody listens on now (a server may still take it before the caller does). */
+export const freePort = (): Promise<number> =>
   new Promise((resolve, reject) => {
     const server = Net.createServer()
     server.once("error", reject)
